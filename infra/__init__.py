@@ -1,0 +1,1 @@
+"""The local stack launcher and the typed settings every process reads."""
