@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     jobs_recent_index: str = Field(
         "RecentJobs", min_length=3, validation_alias=_env("DYNAMODB_RECENT_INDEX_NAME")
     )
+    jobs_status_index: str = Field(
+        "JobsByStatus", min_length=3, validation_alias=_env("DYNAMODB_STATUS_INDEX_NAME")
+    )
 
     topic_submitted: str = Field("weather.jobs.submitted", validation_alias=_env("TOPIC_SUBMITTED"))
     topic_completed: str = Field("weather.jobs.completed", validation_alias=_env("TOPIC_COMPLETED"))
