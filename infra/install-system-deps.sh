@@ -8,6 +8,7 @@ command -v java >/dev/null || need+=(default-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
+[ -x /usr/bin/chromium ] || need+=(chromium)  # headless browser for tests/e2e/test_browser.py
 if ((${#need[@]})); then
   echo "installing system packages: ${need[*]}"
   sudo_cmd=()
