@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     # Where the local stack keeps pids, logs and data.
     stack_dir: Path = Field(Path(".stack"), validation_alias=_env("WEATHER_STACK_DIR"))
     host: str = Field("127.0.0.1", validation_alias=_env("WEATHER_HOST"))
+    # Downloaded server runtimes (Maven jars, npm packages), shared by every checkout.
+    cache_dir: Path = Field(
+        Path("~/.cache/weather-pipeline"), validation_alias=_env("WEATHER_CACHE_DIR")
+    )
+    # How long `weather-stack up` waits for one service to answer its readiness probe.
+    stack_start_timeout: float = Field(
+        120.0, gt=0, validation_alias=_env("WEATHER_STACK_START_TIMEOUT")
+    )
 
     # Ports of the local stack (DESIGN.md defaults).
     api_port: Port = Field(8000, validation_alias=_env("API_PORT"))
