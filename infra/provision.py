@@ -159,3 +159,15 @@ async def provision(
         + [f"table {name}" for name in tables]
         + [f"bucket {name}" for name in buckets]
     )
+
+
+def main() -> None:
+    """`python -m infra.provision`: provision the servers named by the settings (compose)."""
+    from infra.settings import load_settings
+
+    created = asyncio.run(provision(load_settings()))
+    print("provisioned: " + (", ".join(created) if created else "nothing new"))
+
+
+if __name__ == "__main__":
+    main()

@@ -181,11 +181,13 @@ def down(
     say: Say = _print,
 ) -> list[str]:
     """Stops what `up` started (all, or those named), newest order first; returns their names."""
-    known = {entry.name: entry for entry in services(settings)}
+    entries = services(settings)
+    known = {entry.name: entry for entry in entries}
+    rank = {entry.name: index for index, entry in enumerate(entries)}
     with _locked(settings) as supervisor:
         recorded = [name for name in supervisor.recorded() if names is None or name in names]
-        # Unknown entries (e.g. from a newer checkout) first, then by reverse start order.
-        recorded.sort(key=lambda name: -known[name].order if name in known else -10**6)
+        # Unknown entries (e.g. from a newer checkout) first, then in reverse start order.
+        recorded.sort(key=lambda name: -rank.get(name, len(entries)))
         stopped = []
         for name in recorded:
             timeout = known[name].stop_timeout if name in known else 20.0

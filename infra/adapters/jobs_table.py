@@ -13,54 +13,17 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from infra.adapters import aws
+from infra.provision import LIST_PK, table_specs
 from infra.settings import Settings
 from schemas.events import AnalysisCompleted
 from schemas.status import JobStatus
 
-LIST_PARTITION = "JOB"  # every job sits in one RecentJobs partition, sorted by created_at
+LIST_PARTITION = LIST_PK  # every job sits in one RecentJobs partition, sorted by created_at
 _ser, _de = TypeSerializer(), TypeDeserializer()
 
 
 class InvalidCursor(ValueError):
     """A list cursor that this service did not issue."""
-
-
-def table_definitions(settings: Settings) -> list[dict[str, Any]]:
-    """CreateTable requests for both tables (the launcher's provisioning may use them too)."""
-    throughput = {"ReadCapacityUnits": 100, "WriteCapacityUnits": 100}
-
-    def gsi(name: str, hash_key: str) -> dict[str, Any]:
-        return {
-            "IndexName": name,
-            "KeySchema": [
-                {"AttributeName": hash_key, "KeyType": "HASH"},
-                {"AttributeName": "created_at", "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
-            "ProvisionedThroughput": throughput,
-        }
-
-    return [
-        {
-            "TableName": settings.jobs_table,
-            "KeySchema": [{"AttributeName": "job_id", "KeyType": "HASH"}],
-            "AttributeDefinitions": [
-                {"AttributeName": name, "AttributeType": "S"}
-                for name in ("job_id", "list_pk", "created_at", "status")
-            ],
-            "GlobalSecondaryIndexes": [
-                gsi(settings.jobs_recent_index, "list_pk"),
-                gsi(settings.jobs_status_index, "status"),
-            ],
-            "ProvisionedThroughput": throughput,
-        },
-        {
-            "TableName": settings.results_table,
-            "KeySchema": [{"AttributeName": "job_id", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "job_id", "AttributeType": "S"}],
-            "ProvisionedThroughput": throughput,
-        },
-    ]
 
 
 def _item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -300,7 +263,7 @@ class JobsTable:
 
     async def ensure_tables(self) -> None:
         """Create missing tables and wait until they are ACTIVE (idempotent, race-safe)."""
-        for definition in table_definitions(self._settings):
+        for definition in table_specs(self._settings):
             name = definition["TableName"]
             try:
                 await self._client.describe_table(TableName=name)

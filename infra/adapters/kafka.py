@@ -1,5 +1,5 @@
-"""Kafka adapter: an idempotent producer (async, and a blocking one for Celery), a topic reader
-for replays, and topic provisioning."""
+"""Kafka adapter: an idempotent producer (async, and a blocking one for Celery) and a topic
+reader for replays (topics are created by `infra.provision`)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError
 
 from infra.settings import Settings
 
 T = TypeVar("T")
-TOPIC_PARTITIONS = 4
 
 
 class PublishError(RuntimeError):
@@ -150,29 +148,3 @@ async def read_topic(
                         remaining.discard(tp)
     finally:
         await consumer.stop()
-
-
-def topic_specs(settings: Settings) -> list[NewTopic]:
-    """The four topics; completions and tombstones are compacted by job id."""
-    compact = {"cleanup.policy": "compact"}
-    return [
-        NewTopic(settings.topic_submitted, TOPIC_PARTITIONS, 1),
-        NewTopic(settings.topic_completed, TOPIC_PARTITIONS, 1, topic_configs=compact),
-        NewTopic(settings.topic_deleted, TOPIC_PARTITIONS, 1, topic_configs=compact),
-        NewTopic(settings.topic_dlq, 1, 1),
-    ]
-
-
-async def ensure_topics(settings: Settings) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [t for t in topic_specs(settings) if t.name not in existing]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()
-
-
