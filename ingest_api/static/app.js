@@ -176,7 +176,7 @@
           setStep("SUCCESS");
           setStatusLine("This file was analysed before: showing the stored result.");
           setCurrentJob(body.job_id);
-          showResult(body, { fromCache: true, filename: name });
+          showResult(body, { fromCache: Boolean(body.from_cache), filename: name });
         } else {
           setCurrentJob(body.job_id);
           follow(body.job_id, body.status || "PENDING");

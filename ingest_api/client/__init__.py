@@ -1,0 +1,1 @@
+"""Command-line clients of the HTTP API: `weather-submit` and `weather-jobs`."""
