@@ -1,0 +1,109 @@
+"""analyze_file: detect the layout, stream the needed columns, build the result document."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .accumulate import Accumulator
+from .columns import Choice, choose
+from .document import build
+from .errors import (
+    COLUMN_NOT_FOUND,
+    CORRUPT_FILE,
+    EMPTY_FILE,
+    FILE_NOT_FOUND,
+    NO_TEMPERATURE_COLUMN,
+    NOT_ENOUGH_DATA,
+    AnalysisError,
+)
+from .numbers import looks_numeric
+from .read_csv import Retry, SkippedRows, iter_batches
+from .read_sheet import SheetTable, sheet_tables
+from .sniff import TextTable, detect_kind, text_tables
+
+
+def analyze_file(path: str | os.PathLike[str], *, date_columns: Sequence[str] | None = None,
+                 temperature_column: str | None = None, humidity_column: str | None = None,
+                 temperature_unit: str | None = None) -> dict[str, Any]:
+    """Analyse a weather file; raises AnalysisError with a stable code on failure."""
+    p = Path(path)
+    if not p.is_file():
+        raise AnalysisError(FILE_NOT_FOUND, f"no such file: {p.name}")
+    overrides: dict[str, Any] = {"date_columns": date_columns,
+                                 "temperature_column": temperature_column,
+                                 "humidity_column": humidity_column,
+                                 "temperature_unit": temperature_unit}
+    kind = detect_kind(p)
+    if kind == "csv":
+        return _analyze_text(p, overrides)
+    return _analyze_sheet(p, kind, overrides)
+
+
+def _choose(tables: Sequence[TextTable | SheetTable],
+            overrides: dict[str, Any]) -> tuple[TextTable | SheetTable, Choice]:
+    """The first table in which a temperature column is found."""
+    first_error: AnalysisError | None = None
+    for table in tables:
+        fixed = table.fixed_unit if isinstance(table, TextTable) else None
+        try:
+            return table, choose(table.names, table.sample, fixed_unit=fixed, **overrides)
+        except AnalysisError as exc:
+            if exc.code not in (NO_TEMPERATURE_COLUMN, COLUMN_NOT_FOUND):
+                raise
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
+
+
+def _analyze_text(path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    tables = text_tables(path)
+    table, choice = _choose(tables, overrides)
+    assert isinstance(table, TextTable)
+    numeric = {choice.temperature} | ({choice.humidity} if choice.humidity else set())
+    if choice.date.kind == "parts":
+        numeric |= set(choice.date.columns)
+    numeric = {c for c in numeric if looks_numeric(table.sample.get(c, []))}
+    encoding = table.encoding
+    for _ in range(3):
+        acc, skipped = Accumulator(choice), SkippedRows()
+        try:
+            for batch in iter_batches(path, table, choice.needed, numeric, encoding, skipped):
+                acc.add(batch)
+            break
+        except Retry as retry:
+            if retry.reason == "encoding" and encoding != "cp1252":
+                encoding = "cp1252"
+            elif numeric:
+                numeric = set()
+            else:
+                raise AnalysisError(CORRUPT_FILE, "the file cannot be decoded") from retry
+    else:
+        raise AnalysisError(CORRUPT_FILE, "the file cannot be decoded")
+    warnings = list(choice.warnings)
+    if encoding == "cp1252":
+        warnings.append({"code": "ENCODING_CP1252",
+                         "message": "the file is not UTF-8; it was read as Windows-1252"})
+    return _finish(acc, None, warnings, skipped.count)
+
+
+def _analyze_sheet(path: Path, kind: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    tables = sheet_tables(path, kind)
+    table, choice = _choose(tables, overrides)
+    assert isinstance(table, SheetTable)
+    acc = Accumulator(choice)
+    acc.add(table.batch(choice.needed))
+    return _finish(acc, table.sheet, list(choice.warnings), 0)
+
+
+def _finish(acc: Accumulator, sheet: str | None, warnings: list[dict[str, str]],
+            skipped: int) -> dict[str, Any]:
+    if acc.rows_read == 0:
+        raise AnalysisError(EMPTY_FILE, "the file has a header but no data rows")
+    if acc.temp.n == 0:
+        reasons = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in acc.dropped.items() if v)
+        raise AnalysisError(NOT_ENOUGH_DATA,
+                            f"no row has a valid temperature and date ({reasons})")
+    return build(acc, sheet=sheet, warnings=warnings, skipped_rows=skipped)
