@@ -89,6 +89,16 @@ class Settings(BaseSettings):
         1024 * 1024 * 1024, gt=0, validation_alias=_env("MAX_UPLOAD_BYTES")
     )
 
+    # Pipeline stages: the Faust worker's web view (agent lag, readiness) and Celery limits.
+    stages_web_port: Port = Field(6066, validation_alias=_env("STAGES_WEB_PORT"))
+    analysis_soft_time_limit: float = Field(
+        120.0, gt=0, validation_alias=_env("ANALYSIS_SOFT_TIME_LIMIT")
+    )
+    analysis_time_limit: float = Field(180.0, gt=0, validation_alias=_env("ANALYSIS_TIME_LIMIT"))
+    celery_concurrency: int = Field(2, ge=1, le=64, validation_alias=_env("CELERY_CONCURRENCY"))
+    # Readiness of an agent fails when it has lag and made no progress for this long.
+    agent_stuck_after_s: float = Field(60.0, gt=0, validation_alias=_env("AGENT_STUCK_AFTER_S"))
+
     @field_validator("kafka_bootstrap_servers_")
     @classmethod
     def _host_port_list(cls, value: str | None) -> str | None:

@@ -203,9 +203,14 @@ def down(
 
 def status(settings: Settings) -> dict[str, Any]:
     """The contract's status document: endpoints, credentials, and every entry's health."""
+    return asyncio.run(status_async(settings))
+
+
+async def status_async(settings: Settings) -> dict[str, Any]:
+    """`status` for callers already inside an event loop."""
     supervisor = Supervisor(stack_dir(settings))
     entries = services(settings)
-    healthy = asyncio.run(_probe_all(entries))
+    healthy = await _probe_all(entries)
     return {
         "endpoints": {
             "api": settings.api_url,

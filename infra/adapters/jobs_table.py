@@ -76,22 +76,24 @@ class JobsTable:
             yield cls(client, settings)
 
     async def _update(self, job_id: str, expression: str, condition: str,
-                      values: Mapping[str, Any], names: Mapping[str, str] | None = None) -> bool:
-        """Run a conditional UpdateItem; False when the condition did not hold."""
+                      values: Mapping[str, Any],
+                      names: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+        """Run a conditional UpdateItem: the item as updated, or None when the condition failed."""
         try:
-            await self._client.update_item(
+            out = await self._client.update_item(
                 TableName=self.jobs,
                 Key=_item({"job_id": job_id}),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=_item(values),
                 ExpressionAttributeNames={"#s": "status", **(names or {})},
+                ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
             if _conditional_failed(exc):
-                return False
+                return None
             raise
-        return True
+        return _plain(out.get("Attributes", {}))
 
     async def claim_new(self, job: Mapping[str, Any]) -> bool:
         """Create the job if no job with this id exists; False when it already does."""
@@ -125,7 +127,7 @@ class JobsTable:
 
     async def queue(self, job_id: str, celery_id: str, at: str) -> bool:
         """PENDING → QUEUED for the claim `celery_id` (true again on a redelivered event)."""
-        return await self._update(
+        return None is not await self._update(
             job_id,
             "SET #s = :q, queued_at = :at, updated_at = :at",
             "celery_id = :c AND (#s = :p OR #s = :q)",
@@ -135,7 +137,7 @@ class JobsTable:
 
     async def requeue(self, job_id: str, celery_id: str, at: str, source: str) -> bool:
         """A forced reanalysis: a finished job goes back to QUEUED under a new claim."""
-        return await self._update(
+        return None is not await self._update(
             job_id,
             "SET #s = :q, celery_id = :c, queued_at = :at, updated_at = :at, #src = :src",
             "#s = :ok OR #s = :ko",
@@ -144,8 +146,8 @@ class JobsTable:
             {"#src": "source"},
         )
 
-    async def mark_running(self, job_id: str, celery_id: str, at: str) -> bool:
-        """QUEUED → RUNNING for this claim; False when the claim is gone or already finished."""
+    async def mark_running(self, job_id: str, celery_id: str, at: str) -> dict[str, Any] | None:
+        """QUEUED → RUNNING for this claim: the job, or None when it is gone or finished."""
         return await self._update(
             job_id,
             "SET #s = :r, started_at = :at, updated_at = :at",
@@ -187,7 +189,7 @@ class JobsTable:
             expression += " REMOVE #err"
         expression += " ADD analysis_count :one, analysis_ids :aids"
         names["#err"] = "error"
-        return await self._update(
+        return None is not await self._update(
             event.job_id,
             expression,
             "attribute_not_exists(job_id) OR (NOT contains(analysis_ids, :aid) "

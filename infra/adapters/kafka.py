@@ -1,21 +1,17 @@
-"""Kafka adapter: an idempotent producer (async, and a blocking one for Celery) and a topic
-reader for replays (topics are created by `infra.provision`)."""
+"""Kafka adapter: an idempotent producer and a topic reader for replays (topics are created
+by `infra.provision`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from infra.settings import Settings
-
-T = TypeVar("T")
 
 
 class PublishError(RuntimeError):
@@ -71,36 +67,6 @@ class EventProducer:
             raise PublishError(f"broker unreachable: {exc!r}") from exc
         if not self._producer.client.cluster.brokers():
             raise PublishError("broker unreachable: no brokers in metadata")
-
-
-class BlockingProducer:
-    """For synchronous callers (Celery): the async producer on a private loop in a thread."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
-                                        name="kafka-producer-loop")
-        self._thread.start()
-        self._producer = self.run(self._make(settings))
-        self.run(self._producer.start())
-
-    @staticmethod
-    async def _make(settings: Settings) -> EventProducer:
-        return EventProducer(settings)  # built inside the loop that will run it
-
-    def run(self, coro: Awaitable[T], timeout: float = 30.0) -> T:
-        async def wrapped() -> T:
-            return await coro
-        return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result(timeout)
-
-    def send(self, topic: str, key: str | None, value: bytes) -> None:
-        self.run(self._producer.send(topic, key, value))
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.run(self._producer.stop(), timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
 
 
 @dataclass(frozen=True)
