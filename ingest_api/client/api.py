@@ -129,9 +129,10 @@ class MultipartFile:
 class ApiClient:
     """The API's endpoints, each returning an Answer or raising ClientError."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 30.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url
-        self._http = httpx.Client(base_url=base_url, timeout=timeout,
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport,
                                   headers={"Accept": "application/json"})
 
     def __enter__(self) -> ApiClient:
