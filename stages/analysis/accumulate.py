@@ -38,7 +38,7 @@ def seconds_of(date: DateChoice, batch: pa.RecordBatch) -> IntArray | None:
         arr = cols[0]
         if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
             return timestamps_to_seconds(arr)
-        if not _is_text(arr) and date.fmt and date.fmt.startswith("%Y%m%d"):
+        if date.fmt and date.fmt.startswith("%Y%m%d"):
             return parse_compact_numbers(arr)
         return parse_strings(arr, date.fmt or "%Y-%m-%d", date.fixed)
     if date.kind == "date_time":

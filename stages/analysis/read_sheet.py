@@ -73,7 +73,9 @@ def _text(v: object) -> str:
         return ""
     if isinstance(v, datetime):
         return v.isoformat(sep="T", timespec="seconds")
-    if isinstance(v, date | time):
+    if isinstance(v, date):
+        return f"{v.isoformat()}T00:00:00"
+    if isinstance(v, time):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
