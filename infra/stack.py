@@ -38,7 +38,7 @@ from typing import Any
 
 from infra import provision
 from infra.process import INFRA, Service, StartError, Supervisor, port_in_use, tail
-from infra.services import dynamodb, kafka, redis, s3, stack_dir
+from infra.services import app, dynamodb, kafka, redis, s3, stack_dir
 from infra.settings import Settings
 
 SERVICES: tuple[Callable[[Settings], Service], ...] = (
@@ -46,6 +46,9 @@ SERVICES: tuple[Callable[[Settings], Service], ...] = (
     dynamodb.service,
     s3.service,
     redis.service,
+    app.api,
+    app.faust_worker,
+    app.celery_worker,
 )
 INFRA_NAMES = ("kafka", "dynamodb", "s3", "redis")
 PROBE_TIMEOUT = 5.0

@@ -7,7 +7,6 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -17,6 +16,7 @@ from ingest_api import metrics
 from ingest_api.bootstrap import Services
 from ingest_api.errors import NotFound, ServiceUnavailable
 from ingest_api.upload import ReceivedFile
+from schemas.clock import utc_iso as now_iso
 from schemas.codec import encode
 from schemas.events import JobDeleted, JobSubmitted
 from schemas.filetype import object_key
@@ -24,10 +24,6 @@ from schemas.status import IN_FLIGHT, JobStatus
 
 MAX_WAIT_S = 300.0
 _HIDDEN = {"list_pk", "analysis_ids", "timings_json"}
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ defaults, so a previous-version event parses into the current model.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,7 +30,7 @@ class Event(BaseModel):
     schema_version: int
 
     @classmethod
-    def new(cls, **fields: Any) -> Any:
+    def new(cls, **fields: Any) -> Self:
         """Build the current version of this event."""
         return cls.model_validate({"schema": cls.SCHEMA, "schema_version": cls.VERSION, **fields})
 

@@ -86,7 +86,10 @@ class JobsTable:
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=_item(values),
-                ExpressionAttributeNames={"#s": "status", **(names or {})},
+                ExpressionAttributeNames={
+                    k: v for k, v in {"#s": "status", **(names or {})}.items()
+                    if k in expression or k in condition  # unused names are an error
+                },
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
@@ -159,41 +162,39 @@ class JobsTable:
     async def record_completion(self, event: AnalysisCompleted, now: str) -> bool:
         """Project one analysis outcome: counted once per analysis id, never moving backwards."""
         aid = event.effective_analysis_id
-        sets = {
-            "#s": ":status", "analyzed_at": ":at", "updated_at": ":now", "list_pk": ":pk",
-            "finished_at": ":fin", "analysis_version": ":ver", "timings_json": ":tim",
+        sets: dict[str, Any] = {
+            "status": event.status.value, "analyzed_at": event.analyzed_at, "updated_at": now,
+            "list_pk": LIST_PARTITION, "finished_at": event.timings.finished_at or now,
+            "analysis_version": event.analysis_version or 0,
+            "timings_json": orjson.dumps(event.timings.model_dump(exclude_none=True)).decode(),
         }
-        values: dict[str, Any] = {
-            ":status": event.status.value, ":at": event.analyzed_at, ":now": now,
-            ":pk": LIST_PARTITION, ":fin": event.timings.finished_at or now,
-            ":ver": event.analysis_version or 0,
-            ":tim": orjson.dumps(event.timings.model_dump(exclude_none=True)).decode(),
-            ":one": 1, ":aid": aid, ":aids": {aid},
-        }
+        if event.error is not None:
+            sets["error"] = event.error.model_dump()
+        # Job fields travel in the event so a replay into empty tables rebuilds the item.
         keep = {"bucket": event.bucket, "key": event.key, "filename": event.filename,
                 "size": event.size, "content_type": event.content_type,
                 "source": event.source, "celery_id": event.analysis_id,
                 "created_at": event.created_at or event.timings.submitted_at or now}
-        names = {"#k": "key", "#src": "source", "#sz": "size"}
-        alias = {"key": "#k", "source": "#src", "size": "#sz"}
-        for field, value in keep.items():
-            if value is not None:
-                name = alias.get(field, field)
-                sets[name] = f"if_not_exists({name}, :{field})"
-                values[f":{field}"] = value
-        expression = "SET " + ", ".join(f"{k} = {v}" for k, v in sets.items())
-        if event.error is not None:
-            expression = expression + ", #err = :err"
-            values[":err"] = event.error.model_dump()
-        else:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":one": 1, ":aid": aid, ":aids": {aid},
+                                  ":at": event.analyzed_at}
+        parts = []
+        for i, (field, value) in enumerate(sets.items()):
+            names[f"#f{i}"], values[f":f{i}"] = field, value
+            parts.append(f"#f{i} = :f{i}")
+        for i, (field, value) in enumerate((k, v) for k, v in keep.items() if v is not None):
+            names[f"#k{i}"], values[f":k{i}"] = field, value
+            parts.append(f"#k{i} = if_not_exists(#k{i}, :k{i})")
+        names["#at"], names["#err"] = "analyzed_at", "error"
+        expression = "SET " + ", ".join(parts)
+        if event.error is None:
             expression += " REMOVE #err"
         expression += " ADD analysis_count :one, analysis_ids :aids"
-        names["#err"] = "error"
         return None is not await self._update(
             event.job_id,
             expression,
             "attribute_not_exists(job_id) OR (NOT contains(analysis_ids, :aid) "
-            "AND (attribute_not_exists(analyzed_at) OR analyzed_at < :at))",
+            "AND (attribute_not_exists(#at) OR #at < :at))",
             values,
             names,
         )

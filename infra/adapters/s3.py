@@ -120,17 +120,23 @@ class ObjectStore:
         obj = await self._client.get_object(
             Bucket=bucket or self.bucket, Key=key, Range=f"bytes={start}-{end}"
         )
-        async with obj["Body"] as body:
+        body = obj["Body"]
+        try:
             data: bytes = await body.read()
+        finally:
+            body.close()
         return data
 
     async def chunks(
         self, key: str, *, bucket: str | None = None, chunk_size: int = 1024 * 1024
     ) -> AsyncIterator[bytes]:
         obj = await self._client.get_object(Bucket=bucket or self.bucket, Key=key)
-        async with obj["Body"] as body:
+        body = obj["Body"]  # aiobotocore's StreamingBody: read(n) streams
+        try:
             while chunk := await body.read(chunk_size):
                 yield chunk
+        finally:
+            body.close()
 
     async def download(self, key: str, path: Path) -> int:
         """Stream the object to `path`; returns the byte count."""
