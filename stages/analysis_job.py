@@ -118,7 +118,9 @@ def run_analysis(rt: WorkerRuntime, job_id: str, s3_key: str, *, celery_id: str,
         if error is None:
             t1 = time.perf_counter()
             try:
-                result = analyze_file(path)
+                result = dict(analyze_file(path))
+                # Microsecond precision: two analyses in one second must still be ordered.
+                result["analyzed_at"] = utc_iso()
             except analysis_error as exc:
                 if getattr(exc, "retriable", False) and not last_try:
                     raise TransientError(str(exc)) from exc

@@ -89,7 +89,8 @@ async def read_topic(
     )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
+        metadata = await consumer._client.fetch_all_metadata()  # topics() leaves it unset
+        partitions = metadata.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not tps:
             return
