@@ -85,20 +85,24 @@ class Accumulator:
             has_date = secs != NAT
             self.dropped["missing_or_invalid_date"] += int((used & ~has_date).sum())
             used = used & has_date
-        tu = t[used]
+        all_used = bool(used.all())
+        tu = t if all_used else t[used]
         self.temp.add(tu)
         if secs is not None and tu.size:
-            su = secs[used]
+            su = secs if all_used else secs[used]
             self.buckets.add(su, tu)
             lo_s, hi_s = int(su.min()), int(su.max())
             self.first = lo_s if self.first is None else min(self.first, lo_s)
             self.last = hi_s if self.last is None else max(self.last, hi_s)
         if self.choice.humidity is not None:
-            h = to_float(batch.column(self.choice.humidity))[used]
+            h = to_float(batch.column(self.choice.humidity))
+            h = h if all_used else h[used]
             ok = np.isfinite(h) & (h >= 0) & (h <= 100)
-            self.humidity_missing += int((~ok).sum())
-            self.hum.add(h[ok])
-            self.pairs.add(h[ok], tu[ok])
+            if not ok.all():
+                self.humidity_missing += int((~ok).sum())
+                h, tu = h[ok], tu[ok]
+            self.hum.add(h)
+            self.pairs.add(h, tu)
 
 
 def null_count(arr: pa.Array) -> int:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from .accumulate import Accumulator
 from .columns import Choice, choose
 from .document import build
@@ -37,9 +39,11 @@ def analyze_file(path: str | os.PathLike[str], *, date_columns: Sequence[str] | 
                                  "humidity_column": humidity_column,
                                  "temperature_unit": temperature_unit}
     kind = detect_kind(p)
-    if kind == "csv":
-        return _analyze_text(p, overrides)
-    return _analyze_sheet(p, kind, overrides)
+    # Multi-threaded BLAS spins on small products and slows the Arrow threads; one is faster.
+    with threadpool_limits(limits=1, user_api="blas"):
+        if kind == "csv":
+            return _analyze_text(p, overrides)
+        return _analyze_sheet(p, kind, overrides)
 
 
 def _choose(tables: Sequence[TextTable | SheetTable],

@@ -161,26 +161,30 @@ class FixedIso:
             pos = [p for p, _ in self.literals]
             if not (mat[:, pos] == np.array([c for _, c in self.literals], np.uint8)).all():
                 return None
-        digits = [p for n_, (a, b) in self.fields.items() if n_ != "Z" for p in range(a, b)]
-        if not ((mat[:, digits] - np.uint8(48)) < 10).all():
+        names = [n_ for n_ in self.fields if n_ != "Z"]
+        digits = [p for n_ in names for p in range(*self.fields[n_])]
+        block = mat[:, digits] - np.uint8(48)
+        if not (block < 10).all():
             return None
-
-        def num(name: str) -> IntArray:
-            if name not in self.fields:
-                return np.zeros(n, dtype=np.int64)
-            a, b = self.fields[name]
-            out = np.zeros(n, dtype=np.int64)
+        # One BLAS product turns every digit run into its number (exact in float64).
+        weights = np.zeros((len(digits), len(names)))
+        row = 0
+        for k, n_ in enumerate(names):
+            a, b = self.fields[n_]
             for p in range(a, b):
-                out = out * 10 + (mat[:, p].astype(np.int64) - 48)
-            return out
-
-        secs = num("h") * 3600 + num("m") * 60 + num("s")
-        out = compose(num("Y"), num("M"), num("D"), secs)
+                weights[row, k] = 10.0 ** (b - 1 - p)
+                row += 1
+        values = (block.astype(np.float64) @ weights).astype(np.int64)
+        col = {n_: values[:, k] for k, n_ in enumerate(names)}
+        zero = np.zeros(n, dtype=np.int64)
+        secs = col.get("h", zero) * 3600 + col.get("m", zero) * 60 + col.get("s", zero)
+        out = compose(col["Y"], col["M"], col["D"], secs)
         if self.sign is not None:
-            sign = np.where(mat[:, self.sign] == ord("-"), -1, 1)
-            if not np.isin(mat[:, self.sign], np.array([43, 45], np.uint8)).all():
+            signs = mat[:, self.sign]
+            if not ((signs == 43) | (signs == 45)).all():
                 return None
-            out = np.where(out == NAT, NAT, out - sign * (num("oh") * 3600 + num("om") * 60))
+            shift = col.get("oh", zero) * 3600 + col.get("om", zero) * 60
+            out = np.where(out == NAT, NAT, out - np.where(signs == 45, -shift, shift))
         return out
 
 

@@ -14,7 +14,7 @@ from .sniff import TextTable
 
 # Files up to this size are parsed with every core at once; larger ones are streamed.
 WHOLE_READ_BYTES = 256 << 20
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 4 << 20
 
 
 class Retry(Exception):
@@ -61,7 +61,7 @@ def iter_batches(path: Path, table: TextTable, columns: list[str], numeric: set[
     try:
         with _source(path, table) as src:
             if size - table.data_offset <= WHOLE_READ_BYTES:
-                yield from pcsv.read_csv(src, read, parse, convert).to_batches()
+                yield from pcsv.read_csv(src, read, parse, convert).to_batches(1 << 18)
                 return
             reader = pcsv.open_csv(src, read, parse, convert)
             yield from reader
@@ -72,7 +72,7 @@ def iter_batches(path: Path, table: TextTable, columns: list[str], numeric: set[
         if "conversion error" in text.lower():
             raise Retry("conversion") from exc
         if "straddl" in text or "block" in text.lower():
-            raise AnalysisError(CORRUPT_FILE, "a row is longer than the 16 MiB limit") from exc
+            raise AnalysisError(CORRUPT_FILE, "a row is longer than the 4 MiB limit") from exc
         raise AnalysisError(CORRUPT_FILE, f"unreadable CSV: {text.splitlines()[0][:200]}"
                             ) from exc
     except pa.ArrowException as exc:

@@ -20,6 +20,8 @@ from .errors import (
 HEAD_BYTES = 1 << 20
 MAX_COLUMNS = 4096
 SAMPLE_ROWS = 500
+HEADER_LINES = 100
+SCAN_LINES = HEADER_LINES + SAMPLE_ROWS + 2
 TEXT_EXTENSIONS = {".csv", ".txt", ".tsv", ".dat", ".epw"}
 SHEET_EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
 _ZIP = b"PK\x03\x04"
@@ -197,12 +199,12 @@ def text_tables(path: Path) -> list[TextTable]:
         raise AnalysisError(EMPTY_FILE, "the file has no rows")
     if lines[0].text.upper().startswith("LOCATION,"):
         return [_epw_table(lines, encoding)]
-    delimiter, width = _delimiter(lines)
+    delimiter, width = _delimiter(lines[:SCAN_LINES])
     if width > MAX_COLUMNS:
         raise AnalysisError(TOO_MANY_COLUMNS, f"{width} columns; at most {MAX_COLUMNS} are read")
-    rows = [(ln, _fields(ln.text, delimiter)) for ln in lines]
+    rows = [(ln, _fields(ln.text, delimiter)) for ln in lines[:SCAN_LINES]]
     tables: list[TextTable] = []
-    for i, (ln, fields) in enumerate(rows):
+    for i, (ln, fields) in enumerate(rows[:HEADER_LINES]):
         if len(tables) >= 4:
             break
         if not ln.text.strip() or ln.text.startswith("#") or not _headerish(fields):
@@ -215,14 +217,13 @@ def text_tables(path: Path) -> list[TextTable]:
             names = [f"{a.strip()} {b.strip()}".strip() for a, b in zip(fields, rows[j][1],
                                                                         strict=True)]
             j += 1
-        data: list[list[str]] = []
+        data = [f2 for _, f2 in rows[j:j + SAMPLE_ROWS]]
         end: int | None = None
-        for ln2, f2 in rows[j:]:
-            if not ln2.text.strip():
-                end = ln2.start
+        for k in range(j, len(lines)):
+            if not lines[k].text.strip():
+                end = lines[k].start
+                data = data[:k - j]
                 break
-            if len(data) < SAMPLE_ROWS:
-                data.append(f2)
         if not data:
             continue
         if len(names) == width - 1 and all(len(r) == width and not r[-1].strip()

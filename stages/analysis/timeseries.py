@@ -1,74 +1,81 @@
-"""Bounded time series: hourly sums accumulated per batch, re-bucketed by the span at the end."""
+"""Bounded time series: dense hourly sums per batch, re-bucketed by the span at the end."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .dates import civil_from_days, days_from_civil_scalar, iso
+from .dates import civil_from_days, days_from_civil, iso
 
 MAX_POINTS = 2000
+MAX_DENSE = 4_000_000  # buckets kept before coarsening (hours → days → ~months)
 _HOUR = 3600
 _DAY = 86400
 # (label, approximate seconds per bucket); the first that keeps the series short wins.
 _RESOLUTIONS = (("1h", _HOUR), ("1D", _DAY), ("7D", 7 * _DAY), ("1MS", 31 * _DAY))
 
 
-def _sum(index: NDArray[np.int64], weights: NDArray[np.generic], size: int = 0
-         ) -> NDArray[np.float64]:
-    """Per-index sums of weights as float64."""
-    return np.asarray(np.bincount(index, weights=weights, minlength=size), dtype=np.float64)
-
-
 class HourlyBuckets:
-    """Sum and count of temperatures per hour since the epoch (coarsens to days if huge)."""
+    """Sum and count of temperatures per fixed-width bucket, held densely from `base`."""
 
     def __init__(self) -> None:
-        self.keys = np.empty(0, dtype=np.int64)
-        self.sums = np.empty(0, dtype=np.float64)
-        self.counts = np.empty(0, dtype=np.int64)
-        self.width = _HOUR  # seconds per accumulated bucket
+        self.width = _HOUR
+        self.base = 0
+        self.sums = np.zeros(0)
+        self.counts = np.zeros(0)
 
     def add(self, seconds: NDArray[np.int64], temps: NDArray[np.float64]) -> None:
-        """Add one batch of (time, °C) pairs."""
+        """Add one batch of (time, value) pairs."""
         if seconds.size == 0:
             return
         keys = np.floor_divide(seconds, self.width)
         lo, hi = int(keys.min()), int(keys.max())
-        if hi - lo < 4 * keys.size + 100_000:
-            counts = np.bincount(keys - lo, minlength=hi - lo + 1).astype(np.int64)
-            sums = _sum(keys - lo, temps, hi - lo + 1)
-            present = counts > 0
-            batch_keys = np.flatnonzero(present).astype(np.int64) + lo
-            self._merge(batch_keys, sums[present], counts[present])
-        else:
-            uniq, inverse = np.unique(keys, return_inverse=True)
-            self._merge(uniq, _sum(inverse, temps), np.bincount(inverse).astype(np.int64))
-        if self.keys.size > 1_000_000 and self.width == _HOUR:
-            self._coarsen_to_days()
+        while max(hi, self.base + self.sums.size - 1) - min(lo, self.base) + 1 > MAX_DENSE:
+            self._coarsen()
+            keys = np.floor_divide(seconds, self.width)
+            lo, hi = int(keys.min()), int(keys.max())
+        self._reserve(lo, hi)
+        size = hi - lo + 1
+        at = lo - self.base
+        self.sums[at:at + size] += np.bincount(keys - lo, weights=temps, minlength=size)
+        self.counts[at:at + size] += np.bincount(keys - lo, minlength=size)
 
-    def _merge(self, keys: NDArray[np.int64], sums: NDArray[np.float64],
-               counts: NDArray[np.int64]) -> None:
-        if self.keys.size == 0:
-            self.keys, self.sums, self.counts = keys, sums, counts
+    def _reserve(self, lo: int, hi: int) -> None:
+        """Grow the dense arrays (with slack on both sides) to cover keys lo..hi."""
+        if self.sums.size == 0:
+            self.base, size = lo, hi - lo + 1
+            self.sums, self.counts = np.zeros(size), np.zeros(size)
             return
-        all_keys = np.concatenate([self.keys, keys])
-        uniq, inverse = np.unique(all_keys, return_inverse=True)
-        self.sums = _sum(inverse, np.concatenate([self.sums, sums]))
-        self.counts = _sum(inverse, np.concatenate([self.counts, counts])).astype(np.int64)
-        self.keys = uniq
+        end = self.base + self.sums.size
+        if lo >= self.base and hi < end:
+            return
+        span = max(hi + 1, end) - min(lo, self.base)
+        slack = min(span // 2, MAX_DENSE)
+        new_lo = min(lo, self.base) - (slack if lo < self.base else 0)
+        new_end = max(hi + 1, end) + (slack if hi >= end else 0)
+        sums, counts = np.zeros(new_end - new_lo), np.zeros(new_end - new_lo)
+        at = self.base - new_lo
+        sums[at:at + self.sums.size] = self.sums
+        counts[at:at + self.counts.size] = self.counts
+        self.sums, self.counts, self.base = sums, counts, new_lo
 
-    def _coarsen_to_days(self) -> None:
-        keys, sums, counts = self.keys // 24, self.sums, self.counts
-        self.keys = np.empty(0, dtype=np.int64)
-        self.width = _DAY
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        self._merge(uniq, _sum(inverse, sums), _sum(inverse, counts).astype(np.int64))
+    def _coarsen(self) -> None:
+        """Merge buckets 24 (or 30) at a time to widen each bucket."""
+        factor = 24 if self.width == _HOUR else 30
+        if self.sums.size:
+            first = self.base * self.width
+            new_base = first // (self.width * factor)
+            idx = (np.arange(self.sums.size) + self.base) // factor - new_base
+            self.sums = np.bincount(idx, weights=self.sums)
+            self.counts = np.bincount(idx, weights=self.counts)
+            self.base = int(new_base)
+        self.width *= factor
 
     def series(self, start: int, end: int, tz_aware: bool, scale: float = 1.0,
                offset: float = 0.0) -> tuple[str, list[dict[str, object]]]:
         """The resolution label and [{date, mean_temp_C}] (mean * scale + offset) by span."""
-        if self.keys.size == 0:
+        present = np.flatnonzero(self.counts)
+        if present.size == 0:
             return "1h", []
         span = end - start
         label, width = "1YS", 366 * _DAY
@@ -76,26 +83,33 @@ class HourlyBuckets:
             if span // seconds < MAX_POINTS and seconds >= self.width:
                 label, width = name, seconds
                 break
-        starts = self.keys * self.width
+        keys, sums, counts = present + self.base, self.sums[present], self.counts[present]
+        if self.width < _DAY and width >= _DAY:
+            per_day = _DAY // self.width
+            keys, inverse = np.unique(np.floor_divide(keys, per_day), return_inverse=True)
+            sums, counts = np.bincount(inverse, sums), np.bincount(inverse, counts)
+            keys = keys * per_day
+        starts = keys * self.width
         if label in ("1MS", "1YS"):
             y, m, _ = civil_from_days(np.floor_divide(starts, _DAY))
-            groups = y * 12 + (m - 1) if label == "1MS" else y * 12
+            month = m - 1 if label == "1MS" else np.zeros_like(m)
+            groups = y * 12 + month
         else:
-            origin = (start // _DAY) * _DAY if label == "7D" else 0
-            groups = (starts - origin) // width
+            groups = (starts - _origin(label, start)) // width
         uniq, inverse = np.unique(groups, return_inverse=True)
-        sums = _sum(inverse, self.sums)
-        counts = _sum(inverse, self.counts)
-        points: list[dict[str, object]] = []
-        for g, s, c in zip(uniq.tolist(), sums.tolist(), counts.tolist(), strict=True):
-            points.append({"date": iso(_bucket_start(label, int(g), width, start), tz_aware),
-                           "mean_temp_C": round(s / c * scale + offset, 3)})
+        sums = np.bincount(inverse, weights=sums)
+        counts = np.bincount(inverse, weights=counts)
+        if label in ("1MS", "1YS"):
+            bucket_starts = days_from_civil(uniq // 12, uniq % 12 + 1, np.ones_like(uniq)) * _DAY
+        else:
+            bucket_starts = _origin(label, start) + uniq * width
+        means = np.round(sums / counts * scale + offset, 3)
+        points: list[dict[str, object]] = [
+            {"date": iso(int(b), tz_aware), "mean_temp_C": float(v)}
+            for b, v in zip(bucket_starts.tolist(), means.tolist(), strict=True)]
         return label, points
 
 
-def _bucket_start(label: str, group: int, width: int, start: int) -> int:
-    """Epoch seconds at which a bucket begins."""
-    if label in ("1MS", "1YS"):
-        return days_from_civil_scalar(group // 12, group % 12 + 1, 1) * _DAY
-    origin = (start // _DAY) * _DAY if label == "7D" else 0
-    return origin + group * width
+def _origin(label: str, start: int) -> int:
+    """Weekly buckets start on the first day of the data; others at the epoch."""
+    return (start // _DAY) * _DAY if label == "7D" else 0
