@@ -26,7 +26,8 @@ def compose() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+    """The defaults, whatever this shell's environment or .env says."""
+    return Settings.model_construct()
 
 
 def _setting_names() -> set[str]:
