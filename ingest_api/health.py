@@ -15,7 +15,8 @@ STALE_HEARTBEAT_S = 60.0
 
 
 async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    svc: Services = request.state.services
+    return JSONResponse({"status": "ok", "max_upload_bytes": svc.settings.max_upload_bytes})
 
 
 async def _check(probe: Callable[[], Awaitable[None]]) -> str:
