@@ -1,14 +1,14 @@
 """The local stack: which processes it runs, and `up` / `down` / `status` / `run` over them.
 
-Adding a process is a one-place change: write a factory `service(settings) -> Service`
-(see `infra/process.py`; one module under `infra/services/` each) and append it to
-`SERVICES` below. Everything else follows from the entry: `up` starts entries by `order`
-(entries with the same order start together; provisioning runs after the INFRA group is
-ready, before any APP entry starts), waits for each `probe` with a deadline, `down` stops them
-in reverse order, and `status [--json]` reports every entry. For example the API:
+Adding a process is a one-place change: write a factory `(settings) -> Service` (see
+`infra/process.py` for the fields; the servers live in `infra/services/<name>.py`, the
+project's own processes in `infra/services/app.py`) and append it to `SERVICES` below.
+Everything else follows from the entry: `up` starts entries by `order` (entries with the same
+order start together; provisioning runs once the INFRA group is ready, before any APP entry
+starts), waits for each `probe` with a deadline, `down` stops them in reverse order, and
+`status [--json]` reports every entry. The API entry, for example:
 
-    # infra/services/api.py
-    def service(settings: Settings) -> Service:
+    def api(settings: Settings) -> Service:
         return Service(
             name="api",
             argv=[sys.executable, "-m", "uvicorn", "ingest_api.app:create_app", "--factory",
@@ -16,12 +16,9 @@ in reverse order, and `status [--json]` reports every entry. For example the API
             probe=probes.http_ok(f"{settings.api_url}/healthz"),
             log=log_path(settings, "api"),
             order=APP,
-            ports={"API_PORT": settings.api_port},
-            marker=f"--port {settings.api_port}",
+            ports={"API_PORT": settings.api_port},  # checked free before it starts
+            marker=f"--port {settings.api_port}",   # tells our process from a reused pid
         )
-
-A Faust worker (`faust -A stages.faust_app worker -l info`) and a Celery worker
-(`celery -A stages.celery_app worker`) are entries of the same shape with order=APP.
 """
 
 from __future__ import annotations
