@@ -99,14 +99,12 @@ def run_analysis(rt: WorkerRuntime, job_id: str, s3_key: str, *, celery_id: str,
     result: dict[str, Any] | None = None
     error: ErrorInfo | None = None
     download_s = analysis_s = 0.0
+    t_download = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="weather-") as tmp:
         path = Path(tmp) / f"input{Path(s3_key).suffix}"
         try:
-            size = rt.run(rt.store.size(s3_key))
-            if size is None:
+            if rt.run(rt.store.download(s3_key, path), timeout=600) is None:
                 error = ErrorInfo(code=OBJECT_NOT_FOUND, message=f"{s3_key} does not exist")
-            else:
-                rt.run(rt.store.download(s3_key, path), timeout=600)
         except _TRANSIENT as exc:
             if not last_try:
                 raise TransientError(repr(exc)) from exc
@@ -114,7 +112,7 @@ def run_analysis(rt: WorkerRuntime, job_id: str, s3_key: str, *, celery_id: str,
         except Exception as exc:
             log.exception("%s: download failed", job_id)
             error = ErrorInfo(code=INTERNAL_ERROR, message=f"download failed: {type(exc).__name__}")
-        download_s = time.perf_counter() - t0
+        download_s = time.perf_counter() - t_download
         if error is None:
             t1 = time.perf_counter()
             try:

@@ -75,6 +75,9 @@ class ResultCache:
     async def write_heartbeat(self, agent: str, state: dict[str, Any]) -> None:
         await self._redis.hset(HEARTBEATS, agent, orjson.dumps(state))
 
+    async def forget_heartbeat(self, agent: str) -> None:
+        await self._redis.hdel(HEARTBEATS, agent)
+
     async def heartbeats(self) -> dict[str, dict[str, Any]]:
         raw = await self._redis.hgetall(HEARTBEATS)
         return {k.decode(): orjson.loads(v) for k, v in raw.items()}

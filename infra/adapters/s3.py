@@ -138,13 +138,18 @@ class ObjectStore:
         finally:
             body.close()
 
-    async def download(self, key: str, path: Path) -> int:
-        """Stream the object to `path`; returns the byte count."""
+    async def download(self, key: str, path: Path) -> int | None:
+        """Stream the object to `path`; the byte count, or None when there is no such object."""
         total = 0
-        with path.open("wb") as out:
-            async for chunk in self.chunks(key):
-                out.write(chunk)
-                total += len(chunk)
+        try:
+            with path.open("wb") as out:
+                async for chunk in self.chunks(key):
+                    out.write(chunk)
+                    total += len(chunk)
+        except ClientError as exc:
+            if _missing(exc):
+                return None
+            raise
         return total
 
     async def ping(self) -> None:

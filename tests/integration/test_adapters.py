@@ -171,6 +171,8 @@ async def test_cache_tombstones_and_heartbeats(cache: ResultCache) -> None:
     assert await cache.tombstone(job_id) is None
     await cache.write_heartbeat(f"test-{job_id[:8]}", {"beat_at": 1})
     assert (await cache.heartbeats())[f"test-{job_id[:8]}"] == {"beat_at": 1}
+    await cache.forget_heartbeat(f"test-{job_id[:8]}")
+    assert f"test-{job_id[:8]}" not in await cache.heartbeats()
 
 
 async def test_completion_hub_wakes_only_that_jobs_waiters(stack: Settings,
