@@ -19,6 +19,10 @@ def stack() -> Iterator[Settings]:
     """
     settings = load_settings()
     if os.environ.get("WEATHER_STACK_EXTERNAL") == "1":
+        services = launcher.status(settings)["services"]
+        down = [name for name, info in services.items() if not info["healthy"]]
+        if down:
+            pytest.fail(f"WEATHER_STACK_EXTERNAL=1 but not healthy: {', '.join(down)}")
         yield settings
         return
     started = launcher.up(settings)
