@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from botocore.exceptions import ClientError
 from infra import provision
 from infra import stack as launcher
 from infra.clients import dynamodb_client, s3_client
+from infra.process import Service, Supervisor
 from infra.settings import Settings, load_settings
 
 pytestmark = pytest.mark.integration
@@ -384,3 +386,52 @@ async def test_data_survives_down_and_up(private_stack: Settings) -> None:
 
     await asyncio.to_thread(launcher.down, settings, None, True, quiet)
     assert not settings.stack_dir.exists()
+
+
+# --- the supervisor ---------------------------------------------------------------------------
+
+
+def _sleeper(tmp_path: Path, name: str, argv: list[str]) -> Service:
+    async def never_ready() -> None:
+        raise RuntimeError("not a server")
+
+    return Service(
+        name=name, argv=argv, probe=never_ready, log=tmp_path / f"{name}.log", stop_timeout=5.0
+    )
+
+
+def test_stop_signals_the_whole_process_group(tmp_path: Path) -> None:
+    supervisor = Supervisor(tmp_path)
+    # A shell with a child: stopping must reach the child too (same process group).
+    entry = _sleeper(tmp_path, "tree", ["bash", "-c", "sleep 300 & wait", "weather-test-tree"])
+    pid = supervisor.start(entry)
+    assert supervisor.pid("tree") == pid
+    for _ in range(50):
+        if psutil.Process(pid).children():
+            break
+        time.sleep(0.1)
+    child = psutil.Process(pid).children()[0]
+    assert supervisor.stop("tree", entry.stop_timeout) == pid
+    assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+    assert supervisor.pid("tree") is None
+    assert not supervisor.pid_file("tree").exists()
+
+
+def test_stop_leaves_a_process_whose_command_line_does_not_match(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    supervisor = Supervisor(tmp_path)
+    supervisor.run_dir.mkdir(parents=True)
+    stranger = subprocess.Popen(["sleep", "300"])
+    try:
+        # A stale pid file whose pid now belongs to some other program (pid reuse).
+        supervisor.pid_file("kafka").write_text(
+            json.dumps({"pid": stranger.pid, "marker": "kafka.Kafka /somewhere/server.properties"})
+        )
+        assert supervisor.pid("kafka") is None
+        assert supervisor.stop("kafka") is None
+        assert stranger.poll() is None  # still running: never signalled
+    finally:
+        stranger.kill()
+        stranger.wait()
