@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
 from .accumulate import Accumulator
@@ -76,6 +77,7 @@ def _analyze_text(path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
         try:
             for batch in iter_batches(path, table, choice.needed, numeric, encoding, skipped):
                 acc.add(batch)
+            pa.default_memory_pool().release_unused()
             break
         except Retry as retry:
             if retry.reason == "encoding" and encoding != "cp1252":

@@ -13,8 +13,8 @@ from .numbers import NULL_TOKENS
 from .sniff import TextTable
 
 # Files up to this size are parsed with every core at once; larger ones are streamed.
-WHOLE_READ_BYTES = 256 << 20
-BLOCK_BYTES = 4 << 20
+WHOLE_READ_BYTES = 0 << 20
+BLOCK_BYTES = 1 << 20
 
 
 class Retry(Exception):

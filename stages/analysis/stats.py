@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LinearRegression
 
 FloatArray = NDArray[np.float64]
 
@@ -149,6 +148,8 @@ def regression(m: CoMoments) -> dict[str, float | int | None]:
     if m.n < 3 or m.sxx <= 0.0 or m.syy <= 0.0:
         return {"temp_humidity_r2": None, "slope": None, "intercept": None,
                 "pearson_r": None, "n": m.n}
+    from sklearn.linear_model import LinearRegression  # heavy import, only when needed
+
     x, y, w = reduced_points(m)
     model = LinearRegression().fit(x.reshape(-1, 1), y, sample_weight=w)
     r2 = float(model.score(x.reshape(-1, 1), y, sample_weight=w))

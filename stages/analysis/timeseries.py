@@ -15,6 +15,12 @@ _DAY = 86400
 _RESOLUTIONS = (("1h", _HOUR), ("1D", _DAY), ("7D", 7 * _DAY), ("1MS", 31 * _DAY))
 
 
+def _sum(index: NDArray[np.int64], weights: NDArray[np.float64] | None = None,
+         size: int = 0) -> NDArray[np.float64]:
+    """Per-index sums of weights (or counts) as float64."""
+    return np.asarray(np.bincount(index, weights=weights, minlength=size), dtype=np.float64)
+
+
 class HourlyBuckets:
     """Sum and count of temperatures per fixed-width bucket, held densely from `base`."""
 
@@ -37,8 +43,8 @@ class HourlyBuckets:
         self._reserve(lo, hi)
         size = hi - lo + 1
         at = lo - self.base
-        self.sums[at:at + size] += np.bincount(keys - lo, weights=temps, minlength=size)
-        self.counts[at:at + size] += np.bincount(keys - lo, minlength=size)
+        self.sums[at:at + size] += _sum(keys - lo, temps, size)
+        self.counts[at:at + size] += _sum(keys - lo, None, size)
 
     def _reserve(self, lo: int, hi: int) -> None:
         """Grow the dense arrays (with slack on both sides) to cover keys lo..hi."""
@@ -66,8 +72,8 @@ class HourlyBuckets:
             first = self.base * self.width
             new_base = first // (self.width * factor)
             idx = (np.arange(self.sums.size) + self.base) // factor - new_base
-            self.sums = np.bincount(idx, weights=self.sums)
-            self.counts = np.bincount(idx, weights=self.counts)
+            self.sums = _sum(idx, self.sums)
+            self.counts = _sum(idx, self.counts)
             self.base = int(new_base)
         self.width *= factor
 
@@ -87,7 +93,7 @@ class HourlyBuckets:
         if self.width < _DAY and width >= _DAY:
             per_day = _DAY // self.width
             keys, inverse = np.unique(np.floor_divide(keys, per_day), return_inverse=True)
-            sums, counts = np.bincount(inverse, sums), np.bincount(inverse, counts)
+            sums, counts = _sum(inverse, sums), _sum(inverse, counts)
             keys = keys * per_day
         starts = keys * self.width
         if label in ("1MS", "1YS"):
@@ -97,8 +103,8 @@ class HourlyBuckets:
         else:
             groups = (starts - _origin(label, start)) // width
         uniq, inverse = np.unique(groups, return_inverse=True)
-        sums = np.bincount(inverse, weights=sums)
-        counts = np.bincount(inverse, weights=counts)
+        sums = _sum(inverse, sums)
+        counts = _sum(inverse, counts)
         if label in ("1MS", "1YS"):
             bucket_starts = days_from_civil(uniq // 12, uniq % 12 + 1, np.ones_like(uniq)) * _DAY
         else:
