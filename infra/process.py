@@ -95,7 +95,8 @@ class Supervisor:
             return None
         return pid if _is_ours(pid, marker) else None
 
-    def start(self, service: Service) -> int:
+    def start(self, service: Service, env: Mapping[str, str] | None = None) -> int:
+        """Starts `service` with os.environ + `env` (e.g. the stack's settings) + its own env."""
         service.log.parent.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with service.log.open("ab") as log:
@@ -108,7 +109,7 @@ class Supervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=service.cwd,
-                env={**os.environ, **service.env},
+                env={**os.environ, **(env or {}), **service.env},
                 start_new_session=True,  # own process group: stop signals the whole tree
             )
         _children[proc.pid] = proc

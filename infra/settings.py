@@ -141,6 +141,19 @@ class Settings(BaseSettings):
         return f"http://{self.host}:{self.api_port}"
 
 
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as environment variables, so child processes see in-process overrides."""
+    env: dict[str, str] = {}
+    for field, info in Settings.model_fields.items():
+        value = getattr(settings, field)
+        if value is None or not isinstance(info.validation_alias, AliasChoices):
+            continue
+        if isinstance(value, Path):
+            value = value.expanduser().resolve()
+        env[str(info.validation_alias.choices[0])] = str(value)
+    return env
+
+
 def _setting_name(loc: tuple[int | str, ...]) -> str:
     field = str(loc[0]) if loc else "?"
     info = Settings.model_fields.get(field)

@@ -36,7 +36,7 @@ from typing import Any
 from infra import provision
 from infra.process import INFRA, Service, StartError, Supervisor, port_in_use, tail
 from infra.services import app, dynamodb, kafka, redis, s3, stack_dir
-from infra.settings import Settings
+from infra.settings import Settings, settings_env
 
 SERVICES: tuple[Callable[[Settings], Service], ...] = (
     kafka.service,
@@ -144,7 +144,7 @@ async def _ensure(
                 await asyncio.to_thread(entry.prepare)
             except Exception as exc:
                 raise StartError(f"{entry.name}: preparing failed: {exc}") from exc
-        pid = supervisor.start(entry)
+        pid = supervisor.start(entry, settings_env(settings))
         started.append(entry.name)
         say(f"{entry.name:<10} starting (pid {pid}, log {entry.log})")
     await _wait_ready(settings, supervisor, entry, pid)
