@@ -89,6 +89,12 @@ class Validator:
         res = self._res
         if sub.job_id and await res.cache.tombstone(sub.job_id):
             return f"{sub.job_id}: deleted, ignored"
+        # The API checked these bytes' type and size as they streamed and wrote the object
+        # itself: one conditional write moves its claim on (the latency path: one call).
+        if (sub.source == "api" and sub.job_id and sub.celery_id
+                and await res.jobs.queue(sub.job_id, sub.celery_id, utc_iso())):
+            await self._queue(sub.job_id, sub.key, sub.celery_id)
+            return f"{sub.job_id}: queued"
         job = await res.jobs.get(sub.job_id) if sub.job_id else None
         claimed_by_api = (
             sub.source == "api" and job is not None and job.get("celery_id") == sub.celery_id
