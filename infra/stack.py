@@ -30,6 +30,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
 
@@ -180,21 +181,30 @@ def down(
     clean: bool = False,
     say: Say = _print,
 ) -> list[str]:
-    """Stops what `up` started (all, or those named), newest order first; returns their names."""
-    entries = services(settings)
-    known = {entry.name: entry for entry in entries}
-    rank = {entry.name: index for index, entry in enumerate(entries)}
+    """Stops what `up` started (all, or those named), latest order first; returns their names.
+
+    Entries of one order stop together (e.g. Kafka's controlled shutdown overlaps the others).
+    """
+    known = {entry.name: entry for entry in services(settings)}
+    unknown_order = 10**6  # entries from another checkout: stop them first
     with _locked(settings) as supervisor:
         recorded = [name for name in supervisor.recorded() if names is None or name in names]
-        # Unknown entries (e.g. from a newer checkout) first, then in reverse start order.
-        recorded.sort(key=lambda name: -rank.get(name, len(entries)))
-        stopped = []
-        for name in recorded:
-            timeout = known[name].stop_timeout if name in known else 20.0
-            pid = supervisor.stop(name, timeout)
-            if pid is not None:
-                say(f"{name:<10} stopped (pid {pid})")
-                stopped.append(name)
+        orders = {name: known[name].order if name in known else unknown_order
+                  for name in recorded}
+        stopped: list[str] = []
+        for order in sorted(set(orders.values()), reverse=True):
+            group = [name for name in recorded if orders[name] == order]
+            with ThreadPoolExecutor(max_workers=max(1, len(group))) as pool:
+                pids = pool.map(
+                    lambda name: supervisor.stop(
+                        name, known[name].stop_timeout if name in known else 20.0
+                    ),
+                    group,
+                )
+                for name, pid in zip(group, pids, strict=True):
+                    if pid is not None:
+                        say(f"{name:<10} stopped (pid {pid})")
+                        stopped.append(name)
     if clean:
         shutil.rmtree(stack_dir(settings), ignore_errors=True)
         say(f"removed {stack_dir(settings)}")
