@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .accumulate import Accumulator
 from .columns import Choice, choose
@@ -41,10 +42,16 @@ def analyze_file(path: str | os.PathLike[str], *, date_columns: Sequence[str] | 
                                  "temperature_unit": temperature_unit}
     kind = detect_kind(p)
     # Multi-threaded BLAS spins on small products and slows the Arrow threads; one is faster.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas().limit(limits=1, user_api="blas"):
         if kind == "csv":
             return _analyze_text(p, overrides)
         return _analyze_sheet(p, kind, overrides)
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """Inspecting the loaded BLAS libraries costs milliseconds: do it once per process."""
+    return ThreadpoolController()
 
 
 def _choose(tables: Sequence[TextTable | SheetTable],

@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from .dates import civil_from_days, days_from_civil, iso
 
 MAX_POINTS = 2000
-MAX_DENSE = 4_000_000  # buckets kept before coarsening (hours → days → ~months)
+MAX_DENSE = 4_000_000  # daily buckets kept before coarsening to ~months
 _HOUR = 3600
 _DAY = 86400
 # (label, approximate seconds per bucket); the first that keeps the series short wins.
@@ -36,7 +36,7 @@ class HourlyBuckets:
             return
         keys = np.floor_divide(seconds, self.width)
         lo, hi = int(keys.min()), int(keys.max())
-        while max(hi, self.base + self.sums.size - 1) - min(lo, self.base) + 1 > MAX_DENSE:
+        while max(hi, self.base + self.sums.size - 1) - min(lo, self.base) + 1 > self._limit():
             self._coarsen()
             keys = np.floor_divide(seconds, self.width)
             lo, hi = int(keys.min()), int(keys.max())
@@ -45,6 +45,10 @@ class HourlyBuckets:
         at = lo - self.base
         self.sums[at:at + size] += _sum(keys - lo, temps, size)
         self.counts[at:at + size] += _sum(keys - lo, None, size)
+
+    def _limit(self) -> int:
+        """Hourly buckets only matter while the span fits an hourly series."""
+        return MAX_POINTS if self.width == _HOUR else MAX_DENSE
 
     def _reserve(self, lo: int, hi: int) -> None:
         """Grow the dense arrays (with slack on both sides) to cover keys lo..hi."""
