@@ -6,11 +6,12 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
 from infra.adapters.s3 import PART_SIZE, MultipartWriter, ObjectStore
 from ingest_api.errors import ApiError, PayloadTooLarge, UnsupportedFileType
+from ingest_api.multipart import MultipartError, MultipartSplitter
 from schemas.filetype import CONTENT_TYPES, SNIFF_BYTES, FileKind, extension, sniff
 
 FIELD = "file"
@@ -94,46 +95,6 @@ class _FileSink:
             await self.writer.abort()
 
 
-class _PartEvents:
-    """Collects the parser's synchronous callbacks so they can be handled asynchronously."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, bytes]] = []
-        self._field = b""
-        self._value = b""
-        self.headers: dict[bytes, bytes] = {}
-
-    def callbacks(self) -> dict[str, object]:
-        def on_part_begin() -> None:
-            self.headers = {}
-
-        def on_header_field(data: bytes, start: int, end: int) -> None:
-            self._field += data[start:end]
-
-        def on_header_value(data: bytes, start: int, end: int) -> None:
-            self._value += data[start:end]
-
-        def on_header_end() -> None:
-            self.headers[self._field.lower()] = self._value
-            self._field, self._value = b"", b""
-
-        def on_headers_finished() -> None:
-            self.events.append(("headers", self.headers.get(b"content-disposition", b"")))
-
-        def on_part_data(data: bytes, start: int, end: int) -> None:
-            self.events.append(("data", data[start:end]))
-
-        def on_part_end() -> None:
-            self.events.append(("end", b""))
-
-        return {
-            "on_part_begin": on_part_begin, "on_header_field": on_header_field,
-            "on_header_value": on_header_value, "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-        }
-
-
 async def receive_upload(request: Request, store: ObjectStore, max_bytes: int) -> ReceivedFile:
     """Stream the request body through the multipart parser into a `_FileSink`."""
     ctype, params = parse_options_header(request.headers.get("content-type"))
@@ -144,31 +105,37 @@ async def receive_upload(request: Request, store: ObjectStore, max_bytes: int) -
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > max_bytes + _MULTIPART_SLACK:
         raise PayloadTooLarge(f"the upload is larger than the limit of {max_bytes} bytes")
-    parts = _PartEvents()
-    parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
+    try:
+        splitter = MultipartSplitter(boundary)
+    except MultipartError as exc:
+        raise ApiError(f"malformed multipart body: {exc}", code="INVALID_UPLOAD") from None
     sink: _FileSink | None = None
     filename: str | None = None
     in_file = done = False
     try:
         async for chunk in request.stream():
-            parser.write(chunk)
-            for kind, payload in parts.events:
+            for kind, payload in splitter.feed(chunk):
                 if kind == "headers":
-                    _, disp = parse_options_header(payload)
+                    assert isinstance(payload, dict)
+                    _, disp = parse_options_header(payload.get(b"content-disposition", b""))
                     in_file = not done and disp.get(b"name") == FIELD.encode()
                     if in_file:
                         raw_name = disp.get(b"filename")
                         filename = raw_name.decode("utf-8", "replace") if raw_name else None
                         sink = _FileSink(store, max_bytes)
                 elif kind == "data" and in_file and sink is not None:
+                    assert isinstance(payload, bytes)
                     await sink.write(payload)
                 elif kind == "end" and in_file:
                     in_file, done = False, True
-            parts.events.clear()
-        parser.finalize()
+        splitter.finish()
         if sink is None or not done:
             raise ApiError("the form has no complete 'file' field", code="INVALID_UPLOAD")
         return await sink.finish(filename)
+    except MultipartError as exc:
+        if sink is not None:
+            await sink.abort()
+        raise ApiError(f"malformed multipart body: {exc}", code="INVALID_UPLOAD") from None
     except BaseException:
         if sink is not None:
             await sink.abort()

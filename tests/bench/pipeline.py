@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import itertools
 import json
 import random
 import time
@@ -78,7 +79,7 @@ def hop_breakdown(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     out: dict[str, list[float]] = {}
     for r in results:
         t = r["timings"]
-        for a, b in zip(marks, marks[1:], strict=False):
+        for a, b in itertools.pairwise(marks):
             if t.get(a) and t.get(b):
                 ms = (parse_iso(t[b]) - parse_iso(t[a])).total_seconds() * 1000
                 out.setdefault(f"{a.removesuffix('_at')}->{b.removesuffix('_at')}", []).append(ms)
@@ -97,12 +98,13 @@ async def steady(client: httpx.AsyncClient, rate: float, seconds: float) -> dict
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one_job(client, small_csv())))
+    submitting_s = time.perf_counter() - start
     results = await asyncio.gather(*tasks)
     good = [r for r in results if r["ok"]]
     errors = [r["error"] for r in results if not r["ok"]]
     return {
         "rate": rate, "jobs": len(results), "errors": len(errors), "error_sample": errors[:3],
-        "achieved_rate": round(len(results) / (time.perf_counter() - start), 1),
+        "achieved_rate": round(len(results) / max(submitting_s, seconds), 1),
         "latency_ms": {"p50": pct([r["ms"] for r in good], 0.5),
                        "p99": pct([r["ms"] for r in good], 0.99)},
         "overhead_ms": {"p50": pct([r["ms"] - r["engine_ms"] for r in good], 0.5),
@@ -189,13 +191,53 @@ async def waiting_rss(settings: Settings, waiters: int) -> dict[str, Any]:
             "answered_202": sum(1 for a in answers if a.status_code == 202)}
 
 
+def stack_processes(settings: Settings) -> dict[str, psutil.Process]:
+    """The stack's processes by service name (from `weather-stack status --json`)."""
+    import json as _json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "infra.cli", "status", "--json"],
+                         capture_output=True, text=True, timeout=60, check=False).stdout
+    procs = {}
+    for name, info in _json.loads(out or "{}").get("services", {}).items():
+        if info.get("pid"):
+            try:
+                procs[name] = psutil.Process(info["pid"])
+            except psutil.NoSuchProcess:
+                continue
+    return procs
+
+
+def cpu_seconds(procs: dict[str, psutil.Process]) -> dict[str, float]:
+    """CPU time of each process and its children (Celery's pool, the JVMs' threads)."""
+    out = {}
+    for name, proc in procs.items():
+        total = 0.0
+        try:
+            for p in (proc, *proc.children(recursive=True)):
+                t = p.cpu_times()
+                total += t.user + t.system
+        except psutil.NoSuchProcess:
+            continue
+        out[name] = total
+    return out
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_settings()
+    procs = stack_processes(settings)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
     report: dict[str, Any] = {}
     async with httpx.AsyncClient(base_url=settings.api_url, timeout=60, limits=limits) as client:
         await steady(client, 5, 2)  # warm-up
+        cpu_before = cpu_seconds(procs)
         report["steady_20_per_s"] = await steady(client, 20, args.seconds)
+        jobs = report["steady_20_per_s"]["jobs"]
+        cpu_after = cpu_seconds(procs)
+        report["steady_20_per_s"]["cpu_ms_per_job"] = {
+            name: round(1000 * (cpu_after[name] - cpu_before.get(name, 0.0)) / jobs, 1)
+            for name in cpu_after}
         report["cache_hit_1mb_32_clients"] = await cache_hits(client, 32, args.per_client)
         report["ramp"] = await ramp(client, [20, 40, 60, 80, 100], args.ramp_seconds)
     report["rss_1000_waiters"] = await waiting_rss(settings, 1000)
