@@ -197,7 +197,7 @@ def test_opening_a_job_from_the_list(page: Page, stack: Settings, tmp_path: Path
     r2 = status_of(stack, job_id).json()["results"]["regression_analysis"]["temp_humidity_r2"]
     page.goto("/")
     expect(page.locator("#result")).to_be_hidden()
-    page.get_by_label("Status", exact=True).select_option("SUCCESS")
+    page.get_by_label("Show jobs").select_option("SUCCESS")
     row = page.locator(f'#jobs-list li[data-job-id="{job_id}"]')
     row.get_by_role("button", name=f"Open {path.name}").click()
     expect(page.locator("#r2-value")).to_have_text(f"{r2:.4f}")
