@@ -7,6 +7,7 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from ingest_api import metrics
 from ingest_api.bootstrap import Services
 from ingest_api.errors import NotFound, ServiceUnavailable
 from ingest_api.upload import ReceivedFile
+from schemas.clock import parse_iso
 from schemas.clock import utc_iso as now_iso
 from schemas.codec import encode
 from schemas.events import JobDeleted, JobSubmitted
@@ -23,6 +25,7 @@ from schemas.filetype import object_key
 from schemas.status import IN_FLIGHT, JobStatus
 
 MAX_WAIT_S = 300.0
+STALE_PENDING_S = 60.0
 _HIDDEN = {"list_pk", "analysis_ids", "timings_json"}
 
 
@@ -65,10 +68,16 @@ async def _answer_existing(svc: Services, job: dict[str, Any]) -> Outcome:
 
 async def submit_upload(svc: Services, upload: ReceivedFile) -> Outcome:
     """Cache hit → 200; known job → its state; else claim, store, publish → 202."""
+    try:
+        return await _submit(svc, upload)
+    finally:
+        await _discard(svc, upload)  # a large upload's temporary object, whatever happened
+
+
+async def _submit(svc: Services, upload: ReceivedFile) -> Outcome:
     job_id = upload.job_id
     cached = await svc.cache.get_result_raw(job_id)
     if cached is not None:
-        await _discard(svc, upload)
         metrics.JOBS.labels("cache_hit").inc()
         head = orjson.dumps({"job_id": job_id, "status": "SUCCESS", "from_cache": True})
         return Outcome(200, raw=head[:-1] + b',"results":' + cached + b"}")
@@ -83,11 +92,30 @@ async def submit_upload(svc: Services, upload: ReceivedFile) -> Outcome:
     }
     if not await svc.jobs.claim_new(job):
         existing = await svc.jobs.get(job_id)
-        await _discard(svc, upload)
         if existing is None:  # deleted between the claim and the read
             raise ServiceUnavailable("the job changed while it was being claimed; retry")
-        metrics.JOBS.labels("existing").inc()
-        return await _answer_existing(svc, existing)
+        if not (_stale_claim(existing) and await svc.jobs.take_over(
+                job_id, existing["celery_id"], celery_id, at)):
+            metrics.JOBS.labels("existing").inc()
+            return await _answer_existing(svc, existing)
+        key = existing.get("key", key)
+    await _store_and_publish(svc, upload, key, celery_id, at)
+    metrics.JOBS.labels("submitted").inc()
+    return Outcome(202, {"job_id": job_id, "celery_id": celery_id, "status": "PENDING"})
+
+
+def _stale_claim(job: dict[str, Any]) -> bool:
+    """PENDING for longer than any submitter takes: its API process died mid-submit."""
+    if job["status"] != JobStatus.PENDING or "celery_id" not in job:
+        return False
+    age = datetime.now(UTC) - parse_iso(str(job.get("updated_at") or job.get("created_at")))
+    return age.total_seconds() > STALE_PENDING_S
+
+
+async def _store_and_publish(svc: Services, upload: ReceivedFile, key: str, celery_id: str,
+                             at: str) -> None:
+    """Object first, then the event; on any failure the claim is undone, nothing half-written."""
+    job_id = upload.job_id
     try:
         if upload.temp_key:
             await svc.store.copy(upload.temp_key, key)
@@ -102,7 +130,6 @@ async def submit_upload(svc: Services, upload: ReceivedFile) -> Outcome:
         )
         await svc.producer.send(svc.settings.topic_submitted, job_id, encode(event))
     except BaseException as exc:
-        # Nothing half-written: the claim is undone and the object removed.
         await svc.jobs.release_claim(job_id, celery_id)
         await svc.store.delete(key)
         if isinstance(exc, PublishError):
@@ -112,10 +139,6 @@ async def submit_upload(svc: Services, upload: ReceivedFile) -> Outcome:
                 code="QUEUE_UNAVAILABLE",
             ) from exc
         raise
-    finally:
-        await _discard(svc, upload)
-    metrics.JOBS.labels("submitted").inc()
-    return Outcome(202, {"job_id": job_id, "celery_id": celery_id, "status": "PENDING"})
 
 
 async def _terminal_answer(svc: Services, job: dict[str, Any]) -> Outcome:

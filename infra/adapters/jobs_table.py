@@ -128,6 +128,15 @@ class JobsTable:
                 ExpressionAttributeValues=_item({":c": celery_id, ":p": JobStatus.PENDING.value}),
             )
 
+    async def take_over(self, job_id: str, old_celery_id: str, celery_id: str, at: str) -> bool:
+        """Adopt a PENDING claim whose submitter died before publishing (a stale claim)."""
+        return None is not await self._update(
+            job_id,
+            "SET celery_id = :c, updated_at = :at, submitted_at = :at",
+            "celery_id = :old AND #s = :p",
+            {":c": celery_id, ":old": old_celery_id, ":at": at, ":p": JobStatus.PENDING.value},
+        )
+
     async def queue(self, job_id: str, celery_id: str, at: str) -> bool:
         """PENDING → QUEUED for the claim `celery_id` (true again on a redelivered event)."""
         return None is not await self._update(

@@ -320,3 +320,22 @@ async def test_listing_delete_and_service_endpoints(
     assert "/api/v1/upload/" in spec["paths"]
     missing = await api.get("/api/v1/nowhere")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_large_upload_streams_through_s3_multipart(
+    api: httpx.AsyncClient, stack: Settings, tmp_path: Path
+) -> None:
+    path = make_csv(tmp_path, n=200_000)  # ~7-8 MB of rows plus padding below: > one 8 MiB part
+    with path.open("a") as out:
+        out.write("".join(f"2021-02-01 00:00:00,{i % 30}.5,{i % 90}.25,3.5\n"
+                          for i in range(120_000)))
+    assert path.stat().st_size > 9 * 1024 * 1024
+    response = await upload(api, path)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+    assert job_id == sha(path)
+    done = await finished(api, job_id, wait=60)
+    assert done["status"] == "SUCCESS", done
+    assert done["size"] == path.stat().st_size
+    async with ObjectStore.connect(stack) as store:
+        assert await store.size(f"uploads/{job_id}.csv") == path.stat().st_size
