@@ -8,6 +8,8 @@ from typing import TextIO
 
 from ingest_api.client.format import human_bytes
 
+NUMBERS_WIDTH = len("100%  1023.9 MB / 1023.9 MB  1023.9 MB/s")
+
 
 def render_bar(done: int, total: int, elapsed: float, width: int = 80, label: str = "") -> str:
     """One line: `label [#####-----]  45%  1.2 MB / 2.7 MB  3.4 MB/s`, at most `width` wide."""
@@ -16,7 +18,8 @@ def render_bar(done: int, total: int, elapsed: float, width: int = 80, label: st
     numbers = f"{fraction * 100:3.0f}%  {human_bytes(done)} / {human_bytes(total)}"
     if rate > 0:
         numbers += f"  {human_bytes(rate)}/s"
-    room = width - len(numbers) - 4
+    # Room for the bar: what the numbers leave at their widest, so the bar keeps its size.
+    room = width - NUMBERS_WIDTH - 4
     if label:
         label = label if len(label) <= max(8, room // 3) else label[: max(8, room // 3) - 1] + "…"
         room -= len(label) + 1

@@ -354,7 +354,7 @@
     ];
     if (cols.sheet) pairs.push(["Sheet", cols.sheet]);
     pairs.push(["Temperature unit", units.temperature ? `${unitName(units.temperature)}${units.temperature_assumed ? " (assumed)" : ""}` : ""]);
-    if (cols.humidity) pairs.push(["Humidity unit", units.humidity]);
+    if (cols.humidity) pairs.push(["Humidity unit", { fraction: "fraction 0–1 (shown in %)", percent: "%" }[units.humidity] || units.humidity]);
     if (res) pairs.push(["Time series", `${(r.time_series_data || []).length} points, ${describeResolution(res)}`]);
     dl(ui.columns, pairs);
 

@@ -35,7 +35,9 @@ def write_szeged_csv(path: Path, days: int = 45) -> Path:
     lines = [SZEGED_HEADER]
     for hour in range(days * 24):
         at = start + timedelta(hours=hour)
-        temp = 10 + hour / 120 + 7 * math.sin(2 * math.pi * (hour % 24 - 9) / 24) + rng.gauss(0, 2)
+        season = -10 * math.cos(2 * math.pi * (at.timetuple().tm_yday - 20) / 365.25)
+        daily = 6 * math.sin(2 * math.pi * (hour % 24 - 9) / 24)
+        temp = 11.5 + season + daily + rng.gauss(0, 2.5)
         humidity = min(1.0, max(0.1, 0.75 - 0.025 * (temp - 12) + rng.gauss(0, 0.06)))
         lines.append(
             f"{at:%Y-%m-%d %H:%M:%S}.000 +0200,Partly Cloudy,rain,{temp:.4f},{temp - 1.5:.4f},"
