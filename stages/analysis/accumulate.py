@@ -6,7 +6,6 @@ from collections import Counter
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .columns import Choice, DateChoice
 from .dates import (
@@ -63,6 +62,7 @@ class Accumulator:
         self.rows_read = 0
         self.dropped: Counter[str] = Counter()
         self.humidity_missing = 0
+        self.filled_from_max_min = 0
         self.temp = Moments()
         self.hum = Moments()
         self.pairs = CoMoments()
@@ -73,7 +73,14 @@ class Accumulator:
     def add(self, batch: pa.RecordBatch) -> None:
         """Reduce one batch."""
         self.rows_read += batch.num_rows
-        t = to_float(batch.column(self.choice.temperature))
+        choice = self.choice
+        t = to_float(batch.column(choice.temperature)) if choice.has_mean else \
+            np.full(batch.num_rows, np.nan)
+        if choice.max_min is not None:
+            hi_t, lo_t = (to_float(batch.column(c)) for c in choice.max_min)
+            fill = ~np.isfinite(t) & np.isfinite(hi_t) & np.isfinite(lo_t)
+            self.filled_from_max_min += int(fill.sum())
+            t = np.where(fill, (hi_t + lo_t) / 2, t)
         finite = np.isfinite(t)
         lo, hi = self.window
         in_range = finite & (t >= lo) & (t <= hi)
@@ -104,7 +111,3 @@ class Accumulator:
             self.hum.add(h)
             self.pairs.add(h, tu)
 
-
-def null_count(arr: pa.Array) -> int:
-    """Nulls in an array (used by the sheet reader's sanity checks)."""
-    return int(pc.sum(pc.is_null(arr)).as_py() or 0)

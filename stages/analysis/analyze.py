@@ -74,7 +74,7 @@ def _analyze_text(path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     tables = text_tables(path)
     table, choice = _choose(tables, overrides)
     assert isinstance(table, TextTable)
-    numeric = {choice.temperature} | ({choice.humidity} if choice.humidity else set())
+    numeric = {*choice.temperature_columns} | ({choice.humidity} if choice.humidity else set())
     if choice.date.kind == "parts":
         numeric |= set(choice.date.columns)
     numeric = {c for c in numeric if looks_numeric(table.sample.get(c, []))}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .dates import FixedIso, guess_format
 from .errors import COLUMN_NOT_FOUND, INVALID_OPTION, NO_TEMPERATURE_COLUMN, AnalysisError
+from .numbers import NULL_TOKENS
 
 _TEMP_HINT = ("temp", "tmp", "tavg", "drybulb", "tttu", "tmk", "t2m", "tair")
 _TEMP_REJECT = ("dew", "dwp", "wetbulb", "apparent", "feels", "heatindex", "chill", "inside",
@@ -54,8 +55,6 @@ def _rejected(name: str, bad: Sequence[str]) -> bool:
 
 
 def _missing(values: Sequence[str]) -> bool:
-    from .numbers import NULL_TOKENS
-
     return all(v.strip() in NULL_TOKENS for v in values)
 
 
@@ -133,14 +132,21 @@ class Choice:
     """The columns and units the analysis will use."""
 
     date: DateChoice
-    temperature: str
+    temperature: str  # the column, or "(MAX+MIN)/2" when only a max/min pair exists
     temperature_unit: str | None  # None: decided from the values at the end
     humidity: str | None
     warnings: list[dict[str, str]] = field(default_factory=list)
+    max_min: tuple[str, str] | None = None  # fills rows whose mean temperature is empty
+    has_mean: bool = True
+
+    @property
+    def temperature_columns(self) -> list[str]:
+        """Columns read for the temperature."""
+        return ([self.temperature] if self.has_mean else []) + list(self.max_min or ())
 
     @property
     def needed(self) -> list[str]:
-        cols = [*self.date.columns, self.temperature]
+        cols = [*self.date.columns, *self.temperature_columns]
         if self.humidity:
             cols.append(self.humidity)
         return list(dict.fromkeys(cols))
@@ -158,6 +164,26 @@ def _pick(names: Sequence[str], sample: Mapping[str, Sequence[str]],
         if best is None or key > best:
             best = key
     return best[2] if best else None
+
+
+def max_min_pair(names: Sequence[str]) -> tuple[str, str] | None:
+    """A daily maximum and minimum air temperature pair (TMAX/TMIN, tempmax/tempmin, ...)."""
+    bad = tuple(b for b in _TEMP_REJECT if b not in ("max", "min", "high", "low"))
+
+    def base(name: str, word: str) -> str | None:
+        c = compact(name)
+        hint = c in ("tmax", "tmin", "txk", "tnk") or any(h in c for h in _TEMP_HINT)
+        if (word not in c and c not in ("txk", "tnk")) or not hint or _rejected(name, bad):
+            return None
+        c = {"txk": "tmaxk", "tnk": "tmink"}.get(c, c)
+        return c.replace("maximum", "max").replace("minimum", "min").replace(word, "_", 1)
+
+    maxes = {b: n for n in names if (b := base(n, "max")) is not None}
+    for n in names:
+        b = base(n, "min")
+        if b is not None and b in maxes:
+            return maxes[b], n
+    return None
 
 
 def _find(names: Sequence[str], wanted: str) -> str:
@@ -264,23 +290,30 @@ def choose(names: Sequence[str], sample: Mapping[str, Sequence[str]], *,
     """Pick the date, temperature and humidity columns (overrides win) and their units."""
     temp = _find(names, temperature_column) if temperature_column else \
         _pick(names, sample, temperature_score)
-    if temp is None:
+    pair = None if temperature_column else max_min_pair(names)
+    if temp is None and pair is None:
         raise AnalysisError(NO_TEMPERATURE_COLUMN,
                             "no temperature column found among: " + ", ".join(names[:30]))
+    if temp is not None and not _missing(sample.get(temp, [])) and \
+            not any(v.strip() in NULL_TOKENS for v in sample.get(temp, [])):
+        pair = None  # a complete mean column needs no fallback
+    unit_source = temp if temp is not None else pair[0]  # type: ignore[index]
     hum = _find(names, humidity_column) if humidity_column else \
         _pick(names, sample, humidity_score)
     if hum == temp:
         hum = None
     if temperature_unit is not None and temperature_unit not in _UNITS:
         raise AnalysisError(INVALID_OPTION, f"temperature unit must be one of {_UNITS}")
-    unit = temperature_unit or fixed_unit or header_unit(temp)
+    unit = temperature_unit or fixed_unit or header_unit(unit_source)
     if unit is None:
         nums = []
-        for v in sample.get(temp, []):
+        for v in sample.get(unit_source, []):
             try:
                 nums.append(float(v))
             except ValueError:
                 continue
         unit = _unit_from_values([x for x in nums if -200 < x < 400])
     date = choose_date(names, sample, date_columns)
-    return Choice(date=date, temperature=temp, temperature_unit=unit, humidity=hum)
+    label = temp if temp is not None else f"({pair[0]}+{pair[1]})/2"  # type: ignore[index]
+    return Choice(date=date, temperature=label, temperature_unit=unit, humidity=hum,
+                  max_min=pair, has_mean=temp is not None)

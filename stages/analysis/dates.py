@@ -49,11 +49,6 @@ def days_from_civil(y: IntArray, m: IntArray, d: IntArray) -> IntArray:
     return np.asarray(era * 146097 + doe - 719468, dtype=np.int64)
 
 
-def days_from_civil_scalar(y: int, m: int, d: int) -> int:
-    """Scalar form of days_from_civil."""
-    return int(days_from_civil(np.array([y]), np.array([m]), np.array([d]))[0])
-
-
 def civil_from_days(days: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Year, month, day of days since 1970-01-01."""
     z = days + 719468

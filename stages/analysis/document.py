@@ -49,6 +49,11 @@ def build(acc: Accumulator, *, sheet: str | None, warnings: list[dict[str, str]]
         warnings.append({"code": "TEMPERATURE_UNIT_ASSUMED",
                          "message": f"the file does not state the unit of {choice.temperature!r}; "
                                     f"°{unit[-1]} was assumed from the values"})
+    if acc.filled_from_max_min:
+        pair = choice.max_min or ("max", "min")
+        warnings.append({"code": "TEMPERATURE_FROM_MAX_MIN",
+                         "message": f"{acc.filled_from_max_min} rows without a mean temperature "
+                                    f"use ({pair[0]} + {pair[1]}) / 2"})
     if choice.humidity is None:
         warnings.append({"code": "NO_HUMIDITY_COLUMN",
                          "message": "no relative humidity column: no regression was computed"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from .errors import (
     CORRUPT_FILE,
     EMPTY_FILE,
     FILE_TYPE_MISMATCH,
+    NO_TEMPERATURE_COLUMN,
     TOO_MANY_COLUMNS,
     UNSUPPORTED_FILE_TYPE,
     AnalysisError,
@@ -241,11 +241,9 @@ def text_tables(path: Path) -> list[TextTable]:
     if not tables:
         if any(_headerish(f) for _, f in rows[:50]):
             raise AnalysisError(EMPTY_FILE, "the file has a header but no data rows")
-        raise AnalysisError(NOT_TABULAR, "no header row with column names was found")
+        raise AnalysisError(NO_TEMPERATURE_COLUMN, "no header row with column names was found")
     return tables
 
-
-NOT_TABULAR = "NO_TEMPERATURE_COLUMN"
 
 
 def _epw_table(lines: list[_Line], encoding: str) -> TextTable:
@@ -259,7 +257,3 @@ def _epw_table(lines: list[_Line], encoding: str) -> TextTable:
     return TextTable(encoding, ",", names, lines[8].start, None, sample, fixed_unit="C",
                      header_line=-1)
 
-
-def file_size(path: Path) -> int:
-    """Size in bytes."""
-    return os.stat(path).st_size

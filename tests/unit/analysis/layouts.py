@@ -26,6 +26,7 @@ class Case:
     unit: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     assumed: bool = False
+    warnings: tuple[str, ...] = ()
 
 
 def _series(rng: np.random.Generator, n: int, step: timedelta, start: datetime = START):
@@ -62,7 +63,7 @@ def szeged(tmp: Path, rng: np.random.Generator) -> Case:
     path = tmp / "weatherHistory.csv"
     path.write_text(head + "\n" + "\n".join(rows[i] for i in order) + "\n")
     return Case(path, temp, frac * 100, "Temperature (C)", "Humidity",
-                _iso(min(utc)) + "Z", _iso(max(utc)) + "Z", "C")
+                _iso(min(utc)) + "Z", _iso(max(utc)) + "Z", "C", warnings=("HUMIDITY_AS_FRACTION",))
 
 
 def delhi(tmp: Path, rng: np.random.Generator, original: bool = False) -> Case:
@@ -92,11 +93,11 @@ def noaa_cdo(tmp: Path, rng: np.random.Generator) -> Case:
                      f'" 0.00","  0.0","{tavg}","{int(f) + 8:>4}","{int(f) - 8:>4}"')
     path = tmp / "cdo.csv"
     path.write_text("\n".join(lines) + "\n")
-    keep_a = np.array(keep)
-    used = tf[keep_a]
-    dates = [t for t, k in zip(times, keep, strict=True) if k]
-    return Case(path, (used - 32) * 5 / 9, np.full(used.size, np.nan), "TAVG", None,
-                _iso(dates[0]), _iso(dates[-1]), "F", assumed=True)
+    # Empty TAVG rows fall back to (TMAX + TMIN) / 2, which the generator made equal to TAVG.
+    assert not all(keep)
+    return Case(path, (tf - 32) * 5 / 9, np.full(tf.size, np.nan), "TAVG", None,
+                _iso(times[0]), _iso(times[-1]), "F", assumed=True,
+                warnings=("TEMPERATURE_FROM_MAX_MIN", "TEMPERATURE_UNIT_ASSUMED"))
 
 
 def noaa_lcd(tmp: Path, rng: np.random.Generator) -> Case:
@@ -173,7 +174,7 @@ def open_meteo(tmp: Path, rng: np.random.Generator, fahrenheit: bool = False) ->
     kept = [t for t, k in zip(times, keep, strict=True) if k]
     return Case(path, tc[keep], np.floor(hum)[keep], f"temperature_2m ({unit})",
                 "relative_humidity_2m (%)", _iso(kept[0]), _iso(kept[-1]),
-                "F" if fahrenheit else "C")
+                "F" if fahrenheit else "C", warnings=("ROWS_DROPPED",))
 
 
 def visual_crossing(tmp: Path, rng: np.random.Generator) -> Case:
@@ -216,7 +217,8 @@ def tmy3(tmp: Path, rng: np.random.Generator, cp1252: bool = False) -> Case:
     path = tmp / "tmy3.csv"
     path.write_bytes(("\n".join(lines) + "\n").encode("cp1252" if cp1252 else "utf-8"))
     return Case(path, np.array(used_t), np.array(used_h), "Dry-bulb (C)", "RHum (%)",
-                _iso(min(stamps)), _iso(max(stamps)), "C")
+                _iso(min(stamps)), _iso(max(stamps)), "C",
+                warnings=("HUMIDITY_MISSING", "ROWS_DROPPED"))
 
 
 def epw(tmp: Path, rng: np.random.Generator) -> Case:
@@ -349,7 +351,8 @@ def weatherlink_txt(tmp: Path, rng: np.random.Generator) -> Case:
     path = tmp / "download.txt"
     path.write_text("\r\n".join(lines) + "\r\n")
     return Case(path, (tf - 32) * 5 / 9, np.floor(hum), "Temp Out", "Out Hum",
-                _iso(times[0]), _iso(times[-1]), "F", assumed=True)
+                _iso(times[0]), _iso(times[-1]), "F", assumed=True,
+                warnings=("TEMPERATURE_UNIT_ASSUMED",))
 
 
 def env_canada(tmp: Path, rng: np.random.Generator) -> Case:

@@ -27,6 +27,9 @@ def test_layout(layout: str, tmp_path: Path) -> None:
     assert t["max"] == pytest.approx(case.temp_c.max(), abs=1e-3)
     assert t["std"] == pytest.approx(case.temp_c.std(ddof=1), abs=1e-3)
     assert doc["date_range"] == {"start": case.start, "end": case.end}
+    codes = {w["code"] for w in doc["warnings"]}
+    assert set(case.warnings) <= codes, codes
+    assert doc["rows"]["used"] == case.temp_c.size
     reg = doc["regression_analysis"]
     if case.humidity is None:
         assert reg["temp_humidity_r2"] is None
