@@ -104,11 +104,13 @@
   /* ---------- status display ---------- */
 
   function setStatusLine(text) { ui.statusLine.textContent = text || ""; }
+  function setTitle(prefix) { document.title = prefix ? `${prefix} · Weather pipeline` : "Weather pipeline"; }
   function showError(err, titleOverride) {
     ui.errorTitle.textContent = titleOverride || ERROR_TITLES[err.code] || "Something went wrong";
     ui.errorMessage.textContent = err.message || "";
     ui.errorCode.textContent = err.code || "";
     ui.errorBox.hidden = false;
+    setTitle(ui.errorTitle.textContent);
   }
   function clearError() { ui.errorBox.hidden = true; }
 
@@ -122,6 +124,7 @@
       li.classList.toggle("active", i === at && key !== "DONE");
       li.classList.toggle("failed", i === at && Boolean(failed));
     }
+    ui.steps.lastElementChild.textContent = key === "DONE" && failed ? "Failed" : "Done";
   }
   function showUploadPanel(name, size) {
     ui.uploadState.hidden = false;
@@ -155,6 +158,7 @@
       return;
     }
     setStatusLine(`Uploading ${name}…`);
+    setTitle("Uploading…");
     const xhr = new XMLHttpRequest();
     state.xhr = xhr;
     const started = performance.now();
@@ -242,6 +246,7 @@
         setStep(status);
         const seconds = Math.round((Date.now() - started) / 1000);
         setStatusLine(`${STATUS_TEXT[status] || status}${seconds >= 5 ? ` (${seconds} s)` : ""}`);
+        setTitle(status === "RUNNING" ? "Analysing…" : "Queued…");
         updateJobBadge(jobId, status);
         if (Date.now() - t0 < 1000) await sleep(1000); // the server answered early: do not spin
         continue;
@@ -301,6 +306,7 @@
     if (name) state.names.set(jobId, name);
     clearError();
     ui.result.hidden = false;
+    setTitle(name || "Result");
 
     const meta = [name, `job ${shortId(jobId)}`];
     if (r.analyzed_at) meta.push(`analysed ${utcStamp(r.analyzed_at)}`);

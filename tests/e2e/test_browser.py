@@ -234,6 +234,22 @@ def test_a_refused_upload_shows_the_apis_error(page: Page, tmp_path: Path) -> No
     expect(page.locator("#error-message")).to_contain_text("notes.txt")
 
 
+def test_a_file_over_the_limit_shows_file_too_large(page: Page, stack: Settings,
+                                                   tmp_path: Path) -> None:
+    limit = httpx.get(f"{stack.api_url}/healthz", timeout=30).json()["max_upload_bytes"]
+    if limit > 64 * 1024 * 1024:
+        pytest.skip(f"the stack's upload limit ({limit} bytes) is too large to exceed here; "
+                    "a stack started by the tests has 24 MiB")
+    path = tmp_path / "too-large.csv"
+    row = b"2006-04-01 00:00:00.000 +0200,9.47,0.89\n"
+    with path.open("wb") as out:
+        out.write(b"Formatted Date,Temperature (C),Humidity\n")
+        out.write(row * (limit // len(row) + 1))
+    page.set_input_files("#file-input", str(path))
+    expect(page.locator("#error-code")).to_have_text("FILE_TOO_LARGE", timeout=60_000)
+    expect(page.locator("#error-title")).to_have_text("The file is too large")
+
+
 def test_phone_width_has_no_sideways_scrolling(browser: Browser, stack: Settings,
                                                tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
