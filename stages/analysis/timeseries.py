@@ -29,17 +29,20 @@ class HourlyBuckets:
         self.base = 0
         self.sums = np.zeros(0)
         self.counts = np.zeros(0)
+        self.first: int | None = None  # earliest and latest seconds seen
+        self.last: int | None = None
 
     def add(self, seconds: NDArray[np.int64], temps: NDArray[np.float64]) -> None:
         """Add one batch of (time, value) pairs."""
         if seconds.size == 0:
             return
-        keys = np.floor_divide(seconds, self.width)
-        lo, hi = int(keys.min()), int(keys.max())
-        while max(hi, self.base + self.sums.size - 1) - min(lo, self.base) + 1 > self._limit():
+        first, last = int(seconds.min()), int(seconds.max())
+        self.first = first if self.first is None else min(first, self.first)
+        self.last = last if self.last is None else max(last, self.last)
+        while self.last // self.width - self.first // self.width + 1 > self._limit():
             self._coarsen()
-            keys = np.floor_divide(seconds, self.width)
-            lo, hi = int(keys.min()), int(keys.max())
+        keys = np.floor_divide(seconds, self.width)
+        lo, hi = first // self.width, last // self.width
         self._reserve(lo, hi)
         size = hi - lo + 1
         at = lo - self.base

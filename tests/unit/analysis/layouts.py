@@ -411,8 +411,26 @@ def xlsx(tmp: Path, rng: np.random.Generator) -> Case:
         ws.append([t, float(c), float(h), float(c) + 3])
     path = tmp / "station.xlsx"
     wb.save(path)
+    _formulas_with_cached_values(path, "B")
     return Case(path, temp, hum, "Air Temperature (°C)", "Relative Humidity (%)",
                 _iso(times[0]), _iso(times[-1]), "C")
+
+
+def _formulas_with_cached_values(path: Path, column: str) -> None:
+    """Turn a column's numbers into formulas that keep their cached value, as Excel saves."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    pattern = re.compile(rb'(<c r="' + column.encode() + rb'(\d+)"(?: t="n")?>)(<v>[^<]*</v>)')
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/"):
+            members[name] = pattern.sub(
+                lambda m: m.group(1) + b"<f>D" + m.group(2) + b"-3</f>" + m.group(3), data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
 
 
 LAYOUTS = {
