@@ -21,7 +21,8 @@ def render_bar(done: int, total: int, elapsed: float, width: int = 80, label: st
     # Room for the bar: what the numbers leave at their widest, so the bar keeps its size.
     room = width - NUMBERS_WIDTH - 4
     if label:
-        label = label if len(label) <= max(8, room // 3) else label[: max(8, room // 3) - 1] + "…"
+        keep = max(12, room // 2)
+        label = label if len(label) <= keep else label[: keep - 1] + "…"
         room -= len(label) + 1
     bar = ""
     if room >= 10:

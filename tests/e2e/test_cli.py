@@ -98,7 +98,7 @@ def test_submit_prints_the_summary_with_the_apis_r2(submitted: dict[str, Any]) -
     assert f"{results['num_records']:,} used" in out
     assert "temperature: Temperature (C)" in out and "humidity: Humidity" in out
     # The progress bar and the waiting notes go to stderr, not into the report.
-    assert "100%" in submitted["err"] and "szeged-hourly.csv [" in submitted["err"]
+    assert "100%" in submitted["err"] and "szeged-hourly.csv [###" in submitted["err"]
     assert "[#" not in out
 
 
