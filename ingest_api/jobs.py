@@ -141,30 +141,42 @@ async def _store_and_publish(svc: Services, upload: ReceivedFile, key: str, cele
         raise
 
 
-async def _terminal_answer(svc: Services, job: dict[str, Any]) -> Outcome:
+async def _terminal_answer(svc: Services, job: dict[str, Any],
+                           results: dict[str, Any] | None = None) -> Outcome:
     body = public_job(job)
     if job["status"] == JobStatus.SUCCESS:
-        body["results"] = await svc.jobs.get_result(job["job_id"])
+        body["results"] = results or await svc.jobs.get_result(job["job_id"])
     return Outcome(200, body)
+
+
+async def _read(svc: Services, job_id: str,
+                hint: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The job, and its results read alongside when the completion event said SUCCESS."""
+    if hint != JobStatus.SUCCESS:
+        return await svc.jobs.get(job_id), None
+    job, results = await asyncio.gather(svc.jobs.get(job_id), svc.jobs.get_result(job_id))
+    return job, results
 
 
 async def job_status(svc: Services, job_id: str, wait_s: float) -> Outcome:
     """Answer at once when terminal; otherwise wait on the completion feed until `wait_s`."""
     deadline = time.monotonic() + max(0.0, min(wait_s, MAX_WAIT_S))
     metrics.WAITING.inc()
+    hint = ""
     try:
         while True:
             # Register before reading, so a completion between the read and the wait counts.
             with svc.hub.waiter(job_id) as woken:
-                job = await svc.jobs.get(job_id)
+                job, results = await _read(svc, job_id, hint)
                 if job is None:
                     raise NotFound(f"no job {job_id}")
                 if job["status"] not in IN_FLIGHT:
-                    return await _terminal_answer(svc, job)
+                    return await _terminal_answer(svc, job, results)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return Outcome(202, public_job(job))
                 await asyncio.wait([woken], timeout=remaining)
+                hint = woken.result() if woken.done() else ""
     finally:
         metrics.WAITING.dec()
 

@@ -3,6 +3,7 @@ per-job completion event that wakes waiting status requests."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 
@@ -50,10 +51,14 @@ class Projector:
             await res.jobs.put_result(job_id, event.result, event.analyzed_at)
         if await res.jobs.record_completion(stamped, now):
             if event.status == JobStatus.SUCCESS and event.result is not None:
-                await res.cache.set_result(job_id, event.result)
+                _, deleted = await asyncio.gather(res.cache.set_result(job_id, event.result),
+                                                  res.cache.tombstone(job_id))
             else:
-                await res.cache.delete_result(job_id)
-        if await res.cache.tombstone(job_id):  # deleted while we wrote: undo
+                _, deleted = await asyncio.gather(res.cache.delete_result(job_id),
+                                                  res.cache.tombstone(job_id))
+        else:
+            deleted = await res.cache.tombstone(job_id)
+        if deleted:  # deleted while we wrote: undo
             await res.jobs.delete(job_id)
             await res.cache.delete_result(job_id)
             return {}
