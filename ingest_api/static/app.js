@@ -185,7 +185,7 @@
           setCurrentJob(body.job_id);
           follow(body.job_id, body.status || "PENDING");
         }
-        loadJobs(true);
+        refreshJobs();
         return;
       }
       setStep("UPLOAD", true);
@@ -457,6 +457,32 @@
     ui.jobsEmpty.textContent = ui.jobsFilter.value ? "No jobs with this status." : "No jobs yet. Upload a file to start.";
   }
 
+  /** Bring the first page up to date without losing the pages loaded with "More". */
+  async function refreshJobs() {
+    if (ui.dialog.open) return;
+    if (state.jobs.size === 0) { await loadJobs(true); return; }
+    const params = new URLSearchParams({ limit: "20" });
+    if (ui.jobsFilter.value) params.set("status", ui.jobsFilter.value);
+    let res;
+    try { res = await request("GET", `/job-statuses/?${params}`); } catch (err) { return; }
+    if (res.status !== 200) return;
+    let anchor = ui.jobsList.firstElementChild;
+    for (const job of jobItems(res.body)) {
+      if (!job || !job.job_id) continue;
+      const fresh = jobRow(job);
+      const old = ui.jobsList.querySelector(`li[data-job-id="${CSS.escape(job.job_id)}"]`);
+      if (old) {
+        if (old.contains(document.activeElement)) { anchor = old.nextElementSibling; continue; }
+        old.replaceWith(fresh);
+      } else {
+        ui.jobsList.insertBefore(fresh, anchor);
+      }
+      anchor = fresh.nextElementSibling;
+      state.jobs.set(job.job_id, job);
+    }
+    ui.jobsEmpty.hidden = state.jobs.size > 0;
+  }
+
   function jobRow(job) {
     const li = document.createElement("li");
     li.className = "job";
@@ -498,7 +524,7 @@
 
   function updateJobBadge(jobId, status) {
     const li = ui.jobsList.querySelector(`li[data-job-id="${CSS.escape(jobId)}"]`);
-    if (!li) { if (TERMINAL.has(status)) loadJobs(true); return; }
+    if (!li) { if (TERMINAL.has(status)) refreshJobs(); return; }
     const badge = li.querySelector(".badge");
     if (badge.textContent !== status) {
       badge.className = `badge ${status}`;
@@ -593,6 +619,6 @@
   setInterval(() => {
     if (document.visibilityState !== "visible") return;
     const active = [...state.jobs.values()].some((j) => !TERMINAL.has(j.status));
-    if (active || ui.jobsList.children.length === 0) loadJobs(true);
+    if (active || ui.jobsList.children.length === 0) refreshJobs();
   }, 20000);
 })();

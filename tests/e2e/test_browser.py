@@ -8,6 +8,7 @@ Set WEATHER_SCREENSHOT=path.png to save a screenshot of the page with its real r
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,6 +206,51 @@ def test_opening_a_job_from_the_list(page: Page, stack: Settings, tmp_path: Path
     page.reload()  # the address keeps the open job
     expect(page.locator("#r2-value")).to_have_text(f"{r2:.4f}")
     httpx.delete(f"{stack.api_url}/api/v1/delete/{job_id}/", timeout=30)
+
+
+def test_drop_a_file_on_the_drop_zone(page: Page, stack: Settings, tmp_path: Path) -> None:
+    text = write_szeged_csv(tmp_path / "dropped.csv", days=10).read_text()
+    transfer = page.evaluate_handle(
+        """text => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], "dropped.csv", { type: "text/csv" }));
+            return transfer;
+        }""", text)
+    zone = page.locator("#dropzone")
+    zone.dispatch_event("dragenter", {"dataTransfer": transfer})
+    expect(zone).to_have_class(re.compile(r"\bdragover\b"))
+    zone.dispatch_event("drop", {"dataTransfer": transfer})
+    expect(zone).not_to_have_class(re.compile(r"\bdragover\b"))
+    expect(page.locator("#upload-file-name")).to_have_text("dropped.csv")
+    expect(page.locator("#r2-value")).not_to_have_text("–", timeout=RESULT_TIMEOUT_MS)
+    job_id = job_id_of(page)
+    r2 = status_of(stack, job_id).json()["results"]["regression_analysis"]["temp_humidity_r2"]
+    expect(page.locator("#r2-value")).to_have_text(f"{r2:.4f}")
+    httpx.delete(f"{stack.api_url}/api/v1/delete/{job_id}/", timeout=30)
+
+
+def test_more_loads_the_next_page_of_jobs(page: Page, stack: Settings) -> None:
+    ids = []
+    with httpx.Client(base_url=stack.api_url, timeout=60) as client:
+        for i in range(21):
+            body = f"Temperature (C)\n{i}.5\n{uuid.uuid4().int % 40}\n3.25\n".encode()
+            answer = client.post("/api/v1/upload/", files={"file": (f"tiny-{i}.csv", body)})
+            assert answer.status_code in (200, 202), answer.text
+            ids.append(answer.json()["job_id"])
+        try:
+            page.reload()
+            rows = page.locator("#jobs-list li")
+            expect(rows).to_have_count(20)
+            more = page.get_by_role("button", name="More")
+            expect(more).to_be_visible()
+            more.click()
+            expect(rows.nth(20)).to_be_attached()
+            listed = {rows.nth(i).get_attribute("data-job-id") for i in range(rows.count())}
+            assert set(ids) <= listed
+        finally:
+            for job_id in ids:
+                client.get(f"/api/v1/status/{job_id}/", params={"wait": 30})
+                client.delete(f"/api/v1/delete/{job_id}/")
 
 
 def test_analysis_failure_shows_its_code(page: Page, tmp_path: Path) -> None:
