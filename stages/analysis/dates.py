@@ -34,6 +34,10 @@ _FIXED_ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?"
     r"(?: ?(?:(Z)|([+-])(\d{2}):?(\d{2})))?$"
 )
+_PAIRS = np.full(1 << 16, -1, dtype=np.int16)
+for _hi in range(10):
+    for _lo in range(10):
+        _PAIRS[(48 + _hi) | ((48 + _lo) << 8)] = 10 * _hi + _lo
 _FRACTION = re.compile(r"(:\d{2})\.\d+")
 _H24 = re.compile(r"(^|[ T])24:00")
 _TIME = r"^\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[aApP])?"
@@ -151,31 +155,29 @@ class FixedIso:
         if not (np.diff(offsets) == width).all():
             return None
         data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-        mat = data[offsets[0]:offsets[0] + n * width].reshape(n, width)
-        if self.literals:
-            pos = [p for p, _ in self.literals]
-            if not (mat[:, pos] == np.array([c for _, c in self.literals], np.uint8)).all():
-                return None
-        names = [n_ for n_ in self.fields if n_ != "Z"]
-        digits = [p for n_ in names for p in range(*self.fields[n_])]
-        block = mat[:, digits] - np.uint8(48)
-        if not (block < 10).all():
+        base = int(offsets[0])
+
+        def column(pos: int, dtype: str) -> NDArray[np.generic]:
+            """Byte(s) at `pos` of every row, as a strided view (no copy)."""
+            return np.ndarray((n,), dtype, data, offset=base + pos, strides=(width,))
+
+        if any((column(p, "u1") != c).any() for p, c in self.literals):
             return None
-        # One BLAS product turns every digit run into its number (exact in float64).
-        weights = np.zeros((len(digits), len(names)))
-        row = 0
-        for k, n_ in enumerate(names):
-            a, b = self.fields[n_]
-            for p in range(a, b):
-                weights[row, k] = 10.0 ** (b - 1 - p)
-                row += 1
-        values = (block.astype(np.float64) @ weights).astype(np.int64)
-        col = {n_: values[:, k] for k, n_ in enumerate(names)}
+        col: dict[str, IntArray] = {}
+        for name_, (a, b) in self.fields.items():
+            if name_ == "Z":
+                continue
+            # Two ASCII digits read as one little-endian uint16 index a 100-entry table.
+            pairs = [_PAIRS[column(p, "<u2")] for p in range(a, b, 2)]
+            value = pairs[0] if len(pairs) == 1 else pairs[0] * 100 + pairs[1]
+            if (pairs[-1] < 0).any() or (pairs[0] < 0).any():
+                return None
+            col[name_] = value.astype(np.int64)
         zero = np.zeros(n, dtype=np.int64)
         secs = col.get("h", zero) * 3600 + col.get("m", zero) * 60 + col.get("s", zero)
         out = compose(col["Y"], col["M"], col["D"], secs)
         if self.sign is not None:
-            signs = mat[:, self.sign]
+            signs = column(self.sign, "u1")
             if not ((signs == 43) | (signs == 45)).all():
                 return None
             shift = col.get("oh", zero) * 3600 + col.get("om", zero) * 60

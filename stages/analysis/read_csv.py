@@ -12,8 +12,9 @@ from .errors import CORRUPT_FILE, AnalysisError
 from .numbers import NULL_TOKENS
 from .sniff import TextTable
 
-# Files up to this size are parsed with every core at once; larger ones are streamed.
-WHOLE_READ_BYTES = 0 << 20
+# Small files are parsed whole; larger ones are streamed in 1 MiB blocks, which keeps memory
+# flat (a whole-file read of a 130 MB CSV peaks ~70 MB higher for ~20% less time).
+WHOLE_READ_BYTES = 8 << 20
 BLOCK_BYTES = 1 << 20
 
 
@@ -72,7 +73,7 @@ def iter_batches(path: Path, table: TextTable, columns: list[str], numeric: set[
         if "conversion error" in text.lower():
             raise Retry("conversion") from exc
         if "straddl" in text or "block" in text.lower():
-            raise AnalysisError(CORRUPT_FILE, "a row is longer than the 4 MiB limit") from exc
+            raise AnalysisError(CORRUPT_FILE, "a row is longer than the 1 MiB block") from exc
         raise AnalysisError(CORRUPT_FILE, f"unreadable CSV: {text.splitlines()[0][:200]}"
                             ) from exc
     except pa.ArrowException as exc:
