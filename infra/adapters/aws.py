@@ -17,9 +17,13 @@ def session(settings: Settings) -> aioboto3.Session:
 
 
 def client_config(*, path_style: bool = False) -> Config:
-    """Short timeouts and few retries: the services are local; a stuck call should fail fast."""
+    """Short timeouts and few retries: the services are local; a stuck call should fail fast.
+
+    The connect timeout also covers waiting for a free pooled connection (aiohttp), so it
+    leaves room for bursts such as a thousand status requests arriving at once.
+    """
     return Config(
-        connect_timeout=3,
+        connect_timeout=15,
         read_timeout=30,
         retries={"max_attempts": 3, "mode": "standard"},
         max_pool_connections=64,
