@@ -23,9 +23,9 @@ _DATE_NAMES = {"date", "time", "datetime", "formatteddate", "datetimelst", "vali
                "messdatum", "dateandtime", "timestamp", "dt", "observationtime", "obstime",
                "localtime", "dateutc", "datetimeutc", "day", "period"}
 _UNIT_F = re.compile(r"°\s*f\b|\(f\)|\[f\]|\bdeg\s*f\b|degf|fahrenheit|\bf\)|^tmpf$|^temperaturef$"
-                     r"|^tempf$|^tavg_f$", re.I)
+                     r"|^tempf$|[_ ]f$", re.I)
 _UNIT_C = re.compile(r"°\s*c\b|\(c\)|\[c\]|\bdeg\s*c\b|degc|celsius|\bc\)|^tmpc$|^temperaturec$"
-                     r"|^tempc$|^tt_tu$|^tmk$", re.I)
+                     r"|^tempc$|^tt_tu$|^tmk$|[_ ]c$", re.I)
 _UNIT_K = re.compile(r"\(k\)|\[k\]|kelvin|°\s*k\b", re.I)
 _UNIT_TENTHS = re.compile(r"tenths|0\.1\s*°?\s*c", re.I)
 _UNITS = ("C", "F", "K", "0.1C")

@@ -66,6 +66,27 @@ def szeged(tmp: Path, rng: np.random.Generator) -> Case:
                 _iso(min(utc)) + "Z", _iso(max(utc)) + "Z", "C", warnings=("HUMIDITY_AS_FRACTION",))
 
 
+def xls(tmp: Path, rng: np.random.Generator) -> Case:
+    """The original service's layout in a legacy .xls, dates as formatted date cells."""
+    import xlwt
+
+    times, temp, hum = _series(rng, 90, timedelta(days=1), datetime(2016, 1, 1))
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("climate")
+    style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for k, name in enumerate(["date", "mean_temp_C", "humidity", "wind_speed"]):
+        ws.write(2, k, name)
+    for i, (t, c, h) in enumerate(zip(times, temp, hum, strict=True)):
+        ws.write(3 + i, 0, t, style)
+        ws.write(3 + i, 1, float(c))
+        ws.write(3 + i, 2, float(h))
+        ws.write(3 + i, 3, 3.5)
+    path = tmp / "climate.xls"
+    wb.save(str(path))
+    return Case(path, temp, hum, "mean_temp_C", "humidity", _iso(times[0]), _iso(times[-1]),
+                "C")
+
+
 def delhi(tmp: Path, rng: np.random.Generator, original: bool = False) -> Case:
     times, temp, hum = _series(rng, 200, timedelta(days=1), datetime(2013, 1, 1))
     name = "mean_temp_C" if original else "meantemp"
@@ -76,7 +97,7 @@ def delhi(tmp: Path, rng: np.random.Generator, original: bool = False) -> Case:
     path = tmp / "DailyDelhiClimateTrain.csv"
     path.write_text("\n".join(lines) + "\n")
     return Case(path, temp, hum, name, "humidity", _iso(times[0]), _iso(times[-1]), "C",
-                assumed=True)
+                assumed=not original)
 
 
 def noaa_cdo(tmp: Path, rng: np.random.Generator) -> Case:
@@ -442,5 +463,5 @@ LAYOUTS = {
     "nycflights_parts": lambda t, r: nycflights(t, r, False), "dwd_hourly": dwd,
     "dwd_daily": lambda t, r: dwd(t, r, True), "wunderground": wunderground,
     "weatherlink": weatherlink, "weatherlink_txt": weatherlink_txt, "env_canada": env_canada,
-    "iem_asos": iem_asos, "xlsx": xlsx,
+    "iem_asos": iem_asos, "xlsx": xlsx, "xls": xls,
 }
