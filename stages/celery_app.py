@@ -20,7 +20,7 @@ app.conf.update(
     task_ignore_result=True,
     task_acks_late=True,  # the task is idempotent: a crash mid-analysis re-delivers it
     task_reject_on_worker_lost=False,  # ...but a file that kills its worker is not retried
-    worker_prefetch_multiplier=1,
+    worker_prefetch_multiplier=4,  # keep the pool fed between tasks (short tasks)
     worker_pool="prefork",
     worker_concurrency=settings.celery_concurrency,
     worker_hijack_root_logger=False,
