@@ -20,6 +20,10 @@ CONTENT_TYPES = {
     ".xls": "application/vnd.ms-excel",
 }
 
+# Answers to the status request that are worth asking again (a few times, backing off).
+TRANSIENT = frozenset({502, 503, 504})
+RETRIES = 4
+
 # Exit codes shared by the commands.
 EXIT_OK = 0
 EXIT_FAILED = 1  # an analysis failed, the API refused a file, or a job was not found
@@ -195,12 +199,18 @@ class ApiClient:
         Returns the last answer: 200 (terminal), 202 (still running at the deadline) or an error.
         """
         deadline = time.monotonic() + timeout
+        unavailable = 0
         while True:
             remaining = deadline - time.monotonic()
             started = time.monotonic()
             answer = self.status(job_id, wait=max(0.0, min(25.0, remaining)))
+            if answer.status in TRANSIENT and unavailable < RETRIES and remaining > 0:
+                unavailable += 1  # a backing service is briefly down: ask again, backing off
+                time.sleep(min(2.0**unavailable, max(0.0, remaining)))
+                continue
             if answer.status != 202:
                 return answer
+            unavailable = 0
             on_status(str(answer.body.get("status", "PENDING")))
             if deadline - time.monotonic() <= 0:
                 return answer

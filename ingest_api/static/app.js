@@ -87,7 +87,7 @@
 
   /* ---------- HTTP ---------- */
 
-  async function request(method, path, signalToken) {
+  async function request(method, path) {
     let response;
     try {
       response = await fetch(API + path, { method, headers: { Accept: "application/json" }, cache: "no-store" });
@@ -239,8 +239,15 @@
         continue;
       }
       if (token !== state.track) return;
-      failures = 0;
       const body = res.body || {};
+      if (res.status >= 502 && res.status <= 504 && failures < 4) {
+        // A backing service is briefly unavailable: ask again rather than give up.
+        failures++;
+        setStatusLine(`${errorOf(body, "", "The service is unavailable").message}; retrying (${failures}/4)…`);
+        await sleep(1000 * 2 ** failures);
+        continue;
+      }
+      failures = 0;
       if (res.status === 202) {
         const status = body.status || "PENDING";
         setStep(status);

@@ -151,6 +151,21 @@ def test_wait_for_asks_again_while_the_job_runs() -> None:
     assert waits[0] == "25"
 
 
+def test_wait_for_retries_a_briefly_unavailable_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter([503, 200])
+    monkeypatch.setattr("ingest_api.client.api.time.sleep", lambda seconds: None)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        code = next(answers)
+        if code == 503:
+            return httpx.Response(503, json={"error": {"code": "SERVICE_UNAVAILABLE",
+                                                       "message": "retry"}})
+        return httpx.Response(200, json={"job_id": JOB_ID, "status": "SUCCESS"})
+
+    with ApiClient("http://api", transport=httpx.MockTransport(handler)) as api:
+        assert api.wait_for(JOB_ID, timeout=100).status == 200
+
+
 def test_unreachable_api_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
     code = jobs.main(["--api", "http://127.0.0.1:1", "list"])
     err = capsys.readouterr().err
