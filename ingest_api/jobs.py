@@ -201,5 +201,6 @@ async def delete_job(svc: Services, job_id: str) -> Outcome:
     await svc.jobs.delete(job_id)
     with contextlib.suppress(Exception):
         await svc.cache.delete_result(job_id)
+        await svc.cache.publish_completion(job_id, "DELETED")  # waiters answer 404 now
     metrics.JOBS.labels("deleted").inc()
     return Outcome(200, {"job_id": job_id, "deleted": True})

@@ -16,6 +16,7 @@ import faust
 import mode
 from aiokafka.errors import KafkaError
 from botocore.exceptions import BotoCoreError, ClientError
+from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from infra.settings import load_settings
@@ -75,7 +76,8 @@ def _transient(exc: Exception) -> bool:
         err = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return err.get("Code") in _RETRY_CODES or status >= 500
-    return isinstance(exc, BotoCoreError | RedisError | KafkaError | OSError | TimeoutError)
+    return isinstance(exc, BotoCoreError | RedisError | KafkaError | OSError | TimeoutError
+                      | OperationalError)  # kombu: the Celery broker is unreachable
 
 
 @app.service

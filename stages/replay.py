@@ -65,27 +65,40 @@ async def resubmit(settings: Settings, since_ms: int | None, job: str | None,
 
 
 async def rebuild(settings: Settings, job: str | None) -> tuple[int, int]:
-    """Re-apply tombstones, then every completion, to the (possibly empty) tables and cache."""
+    """Re-apply every completion, then the tombstones, to the (possibly empty) projections.
+
+    A tombstone wins over the completions before it; a completion after it (the file was
+    uploaded again) wins over the tombstone.
+    """
+    tombstones: dict[str, str] = {}
+    async for record in read_topic(settings, settings.topic_deleted):
+        try:
+            tomb = parse_event(JobDeleted, decode_json(record.value))
+        except InvalidEvent:
+            continue
+        if job is None or tomb.job_id == job:
+            tombstones[tomb.job_id] = max(tomb.deleted_at, tombstones.get(tomb.job_id, ""))
+    applied = 0
     async with open_resources(settings) as res:
-        deleted = 0
-        async for record in read_topic(settings, settings.topic_deleted):
-            try:
-                tomb = parse_event(JobDeleted, decode_json(record.value))
-            except InvalidEvent:
-                continue
-            if job is None or tomb.job_id == job:
-                await res.cache.add_tombstone(tomb.job_id, tomb.deleted_at)
-                deleted += 1
-        projector, applied = Projector(res), 0
+        projector = Projector(res)
         async for record in read_topic(settings, settings.topic_completed):
             try:
                 event = parse_event(AnalysisCompleted, decode_json(record.value))
             except InvalidEvent:
                 continue
-            if job is None or event.job_id == job:
-                await projector.apply(event)
-                applied += 1
-    return applied, deleted
+            if job is not None and event.job_id != job:
+                continue
+            deleted_at = tombstones.get(event.job_id)
+            if deleted_at is not None:
+                if event.analyzed_at <= deleted_at:
+                    continue
+                del tombstones[event.job_id]
+                await res.cache.clear_tombstone(event.job_id)
+            await projector.apply(event)
+            applied += 1
+        for job_id, deleted_at in tombstones.items():
+            await res.cache.add_tombstone(job_id, deleted_at)
+    return applied, len(tombstones)
 
 
 def main(argv: list[str] | None = None) -> int:

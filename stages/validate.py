@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemas.clock import utc_iso
@@ -77,6 +78,8 @@ class Validator:
                  analysis_version: int) -> None:
         self._res, self._queue, self._publish = res, queue_task, publish
         self._version = analysis_version
+        # In flight for longer than a task may run: its task was lost; a forced replay rescues it.
+        self._stale_after_s = res.settings.analysis_time_limit * 2
 
     async def handle(self, raw: bytes | None) -> list[str]:
         """Process every submission in the value; returns what happened to each (for logs)."""
@@ -141,11 +144,13 @@ class Validator:
             job = await res.jobs.get(job_id)
             if job is None:
                 return f"{job_id}: vanished while claiming, ignored"
-        if job["status"] in IN_FLIGHT:
+        stale_before = utc_iso(datetime.now(UTC) - timedelta(seconds=self._stale_after_s))
+        stuck = job["status"] in IN_FLIGHT and str(job.get("updated_at", "")) < stale_before
+        if job["status"] in IN_FLIGHT and not (sub.force and stuck):
             return f"{job_id}: already {job['status']}, ignored"
         if not sub.force and job.get("analysis_version") == self._version:
             return f"{job_id}: already analysed with version {self._version}, ignored"
-        if await res.jobs.requeue(job_id, celery_id, at, sub.source):
+        if await res.jobs.requeue(job_id, celery_id, at, sub.source, stale_before):
             await self._queue(job_id, job["key"], celery_id)
             return f"{job_id}: requeued"
         return f"{job_id}: changed meanwhile, ignored"

@@ -147,14 +147,18 @@ class JobsTable:
              ":at": at},
         )
 
-    async def requeue(self, job_id: str, celery_id: str, at: str, source: str) -> bool:
-        """A forced reanalysis: a finished job goes back to QUEUED under a new claim."""
+    async def requeue(self, job_id: str, celery_id: str, at: str, source: str,
+                      stale_before: str) -> bool:
+        """A forced reanalysis: a finished job, or one stuck in flight since before
+        `stale_before` (its task was lost), goes back to QUEUED under a new claim."""
         return None is not await self._update(
             job_id,
             "SET #s = :q, celery_id = :c, queued_at = :at, updated_at = :at, #src = :src",
-            "#s = :ok OR #s = :ko",
+            "#s IN (:ok, :ko) OR (#s IN (:p, :q, :r) AND updated_at < :stale)",
             {":q": JobStatus.QUEUED.value, ":c": celery_id, ":at": at, ":src": source,
-             ":ok": JobStatus.SUCCESS.value, ":ko": JobStatus.FAILURE.value},
+             ":ok": JobStatus.SUCCESS.value, ":ko": JobStatus.FAILURE.value,
+             ":p": JobStatus.PENDING.value, ":r": JobStatus.RUNNING.value,
+             ":stale": stale_before},
             {"#src": "source"},
         )
 

@@ -161,6 +161,7 @@ async def test_forced_replay_reanalyses_and_delete_is_final(
     assert deleted.status_code == 200
     assert (await api.get(f"/api/v1/status/{job_id}/", params={"wait": 0})).status_code == 404
     replay("--job", job_id, "--force")
+    assert "1 tombstone" in replay("--completed", "--job", job_id)  # the rebuild keeps it gone
     await asyncio.sleep(2.0)  # time for the stages to (wrongly) bring it back
     assert (await api.get(f"/api/v1/status/{job_id}/", params={"wait": 0})).status_code == 404
     assert (await api.delete(f"/api/v1/delete/{job_id}/")).status_code == 404
@@ -244,6 +245,14 @@ async def test_wait_elapsed_answers_202_with_the_current_status(
             assert 0.9 < time.monotonic() - started < 5
             assert response.status_code == 202
             assert response.json()["status"] == "QUEUED"
+            # A deletion wakes its waiters at once (they answer 404, not at their deadline).
+            waiter = asyncio.create_task(
+                api.get(f"/api/v1/status/{job_id}/", params={"wait": 20}))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            assert (await api.delete(f"/api/v1/delete/{job_id}/")).status_code == 200
+            assert (await waiter).status_code == 404
+            assert time.monotonic() - started < 5
         finally:
             await jobs.delete(job_id)
     unknown = await api.get(f"/api/v1/status/{'0' * 64}/", params={"wait": 0})

@@ -101,8 +101,12 @@ async def test_job_claims_and_transitions_are_conditional(jobs: JobsTable) -> No
     assert (item["status"], item["analysis_count"]) == ("SUCCESS", 1)
     # A forced reanalysis under a new claim counts again and moves analyzed_at.
     new_cid = str(uuid.uuid4())
-    assert await jobs.requeue(job_id, new_cid, utc_iso(), "replay")
-    assert not await jobs.requeue(job_id, new_cid, utc_iso(), "replay")  # in flight now
+    long_ago = "2000-01-01T00:00:00Z"
+    assert await jobs.requeue(job_id, new_cid, utc_iso(), "replay", long_ago)
+    assert not await jobs.requeue(job_id, "x", utc_iso(), "replay", long_ago)  # in flight now
+    # ...unless it has been in flight for too long (its task was lost): then it is rescued.
+    assert await jobs.requeue(job_id, "y", utc_iso(), "replay", "2999-01-01T00:00:00Z")
+    assert await jobs.requeue(job_id, new_cid, utc_iso(), "replay", "2999-01-01T00:00:00Z")
     second = _completion(job_id, new_cid, utc_iso(), status="FAILURE")
     assert await jobs.record_completion(second, utc_iso())
     item = await jobs.get(job_id)
