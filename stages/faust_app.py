@@ -141,10 +141,12 @@ async def _guarded(agent: str, event: Any, handle: Handler) -> None:
             break
     if code:
         state.dead_lettered += 1
-        with contextlib.suppress(Exception):
+        try:
             await dlq_topic.send(key=message.key, value=dead_letter(
                 agent=agent, topic=message.topic, raw=raw, code=code, reason=reason,
                 partition=message.partition, offset=message.offset))
+        except Exception:
+            log.exception("%s: could not write to the dead-letter topic", agent)
         log.warning("%s: dead-lettered %s[%s]@%s: %s %s", agent, message.topic,
                     message.partition, message.offset, code, reason)
     state.processed_one((message.topic, message.partition), message.offset)
