@@ -1,4 +1,5 @@
-"""Pipeline benchmark against a running stack (`python -m tests.bench.pipeline`).
+"""Pipeline benchmark against the local stack (`python -m tests.bench.pipeline`; starts the
+stack when it is not running, and stops what it started).
 
 Measures, on loopback with bounded loops:
 1. upload-to-SUCCESS latency (p50/p99) of small files at a steady 20 jobs/s, the same minus the
@@ -245,12 +246,20 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
+    from infra import stack
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="steady phase length")
     parser.add_argument("--ramp-seconds", type=float, default=5.0, help="length of each step")
     parser.add_argument("--per-client", type=int, default=20, help="cache-hit uploads each")
     args = parser.parse_args()
-    report = asyncio.run(main_async(args))
+    settings = load_settings()
+    started = stack.up(settings)  # a no-op on a running stack; otherwise stopped again below
+    try:
+        report = asyncio.run(main_async(args))
+    finally:
+        if started:
+            stack.down(settings, started)
     steady20 = report["steady_20_per_s"]
     print(json.dumps(report, indent=2))
     print(f"\nupload→SUCCESS at 20 jobs/s: p50 {steady20['latency_ms']['p50']} ms, "
