@@ -144,6 +144,7 @@
     if (state.xhr) state.xhr.abort();
     state.track++;
     clearError();
+    ui.result.hidden = true; // the result on show belongs to another file
     const name = file.name || "file";
     const ext = name.slice(name.lastIndexOf(".")).toLowerCase();
     showUploadPanel(name, file.size);
@@ -285,6 +286,7 @@
   function openJob(jobId) {
     if (state.xhr) { state.xhr.abort(); state.xhr = null; }
     clearError();
+    if (jobId !== state.currentJob) ui.result.hidden = true;
     setCurrentJob(jobId);
     const job = state.jobs.get(jobId);
     showUploadPanel(state.names.get(jobId) || (job && job.filename) || shortId(jobId), job && job.size);
