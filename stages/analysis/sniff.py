@@ -62,6 +62,9 @@ def detect_kind(path: Path) -> str:
         head = f.read(65536)
     if not head.strip():
         raise AnalysisError(EMPTY_FILE, "the file is empty")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise AnalysisError(UNSUPPORTED_FILE_TYPE,
+                            "the file is UTF-16 text; save it as a UTF-8 (or Windows) CSV")
     magic = _magic_kind(head)
     expected = SHEET_EXTENSIONS.get(ext, "csv")
     if magic in ("xlsx", "xls") or (magic is None and _is_text(head)):
@@ -217,13 +220,15 @@ def text_tables(path: Path) -> list[TextTable]:
             names = [f"{a.strip()} {b.strip()}".strip() for a, b in zip(fields, rows[j][1],
                                                                         strict=True)]
             j += 1
-        data = [f2 for _, f2 in rows[j:j + SAMPLE_ROWS]]
         end: int | None = None
+        stop = len(lines)
         for k in range(j, len(lines)):
             if not lines[k].text.strip():
-                end = lines[k].start
-                data = data[:k - j]
+                end, stop = lines[k].start, k
                 break
+        # Weather Underground separates rows with "<br>" lines; pyarrow skips them as malformed.
+        data = [f2 for ln2, f2 in rows[j:min(stop, j + SAMPLE_ROWS)]
+                if ln2.text.strip() != "<br>"]
         if not data:
             continue
         if len(names) == width - 1 and all(len(r) == width and not r[-1].strip()

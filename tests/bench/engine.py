@@ -1,8 +1,9 @@
 """Engine benchmark: the engine vs DuckDB SQL, the original pandas approach and a hand pyarrow
 reader on a 1M-row Szeged CSV; vs pandas+openpyxl on a 100k-row .xlsx; memory on a 1 GB CSV.
 
-Run as `python -m tests.bench.engine` (part of `make bench`). Every candidate runs in a fresh
-subprocess: one untimed warm-up, then timed runs; the child reports its own peak RSS.
+Run as `python -m tests.bench.engine` (part of `make bench`). Every candidate lives in its own
+fresh interpreter: one untimed warm-up, then timed runs interleaved round-robin with the other
+candidates (a shared, busy machine then slows all alike); each child reports its peak RSS.
 """
 
 from __future__ import annotations
@@ -196,58 +197,98 @@ CANDIDATES: dict[str, Callable[[str], Any]] = {
 }
 
 
-def child(name: str, path: str, runs: int) -> None:
-    """Inside the fresh subprocess: warm up, time, report JSON on stdout."""
+def serve(name: str, path: str) -> None:
+    """Inside a fresh subprocess: warm up, then time one run per `run` line on stdin."""
     fn = CANDIDATES[name]
     result = fn(path)
-    times = []
-    for _ in range(runs):
+    print(json.dumps({"ready": True, "result": repr(result)}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
         start = time.perf_counter()
         fn(path)
-        times.append(time.perf_counter() - start)
+        print(json.dumps({"time": time.perf_counter() - start}), flush=True)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"times": times, "peak_mb": peak_kib / 1024, "result": repr(result)}))
+    print(json.dumps({"peak_mb": peak_kib / 1024}), flush=True)
 
 
-def measure(name: str, path: Path, runs: int) -> dict[str, Any]:
-    """Run one candidate in a fresh interpreter."""
-    cmd = [sys.executable, "-m", "tests.bench.engine", "--child", name, str(path), str(runs)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[2])
-    report: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    report["best"] = min(report["times"])
-    report["median"] = statistics.median(report["times"])
-    return report
+class Candidate:
+    """One candidate in its own interpreter, driven run by run (so load hits all alike)."""
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.engine", "--serve", name, str(path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=Path(__file__).resolve().parents[2])
+        self.result = self._reply()["result"]
+        self.times: list[float] = []
+        self.peak_mb = 0.0
+
+    def _reply(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} exited early")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def run(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        self.times.append(self._reply()["time"])
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.flush()
+        self.peak_mb = self._reply()["peak_mb"]
+        self.proc.wait(timeout=60)
+
+
+def compare(path: Path, names: list[str], rounds: int) -> list[Candidate]:
+    """Warm every candidate up, then time them round-robin."""
+    candidates = []
+    for name in names:
+        print(f"… warming {name} on {path.name}", file=sys.stderr, flush=True)
+        candidates.append(Candidate(name, path))
+    for r in range(rounds):
+        print(f"… round {r + 1}/{rounds} on {path.name}", file=sys.stderr, flush=True)
+        for c in candidates:
+            c.run()
+    for c in candidates:
+        c.close()
+    return candidates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--child", nargs=3, metavar=("NAME", "PATH", "RUNS"))
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--serve", nargs=2, metavar=("NAME", "PATH"))
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-big", action="store_true")
     args = parser.parse_args()
-    if args.child:
-        child(args.child[0], args.child[1], int(args.child[2]))
+    if args.serve:
+        serve(*args.serve)
         return
     csv_1m = make_csv(DATA / "szeged_1m.csv", 1_000_000)
     xlsx = make_xlsx(DATA / "szeged_100k.xlsx", 100_000)
-    plan = [(csv_1m, c, args.runs) for c in ("engine", "duckdb", "original", "pyarrow")]
-    plan += [(xlsx, c, args.runs) for c in ("engine", "pandas_openpyxl")]
+    plan = [(csv_1m, ["engine", "duckdb", "original", "pyarrow"], args.rounds),
+            (xlsx, ["engine", "pandas_openpyxl"], max(2, args.rounds - 2))]
     if not args.skip_big:
-        big = make_big_csv(DATA / "szeged_1gb.csv", csv_1m)
-        plan += [(big, c, 1) for c in ("engine", "duckdb")]
-    rows: list[tuple[str, str, dict[str, Any]]] = []
-    for path, name, runs in plan:
-        print(f"… {name} on {path.name}", file=sys.stderr, flush=True)
-        rows.append((path.name, name, measure(name, path, runs)))
+        plan.append((make_big_csv(DATA / "szeged_1gb.csv", csv_1m), ["engine", "duckdb"], 2))
     print(f"\n{'file':<18}{'candidate':<17}{'best s':>9}{'median s':>10}{'peak MB':>9}"
-          f"{'× engine':>10}  result")
-    engine_best = {f: r["best"] for f, n, r in rows if n == "engine"}
-    for file, name, r in rows:
-        ratio = r["best"] / engine_best[file] if engine_best.get(file) else float("nan")
-        print(f"{file:<18}{name:<17}{r['best']:>9.3f}{r['median']:>10.3f}{r['peak_mb']:>9.0f}"
-              f"{ratio:>10.2f}  {r['result'][:40]}")
-    print(f"\ncpus={os.cpu_count()}; × engine = candidate time / engine time (higher is slower)")
+          f"{'× engine':>10}  result", flush=True)
+    for path, names, rounds in plan:
+        done = compare(path, names, rounds)
+        engine = min(done[0].times)
+        for c in done:
+            best, median = min(c.times), statistics.median(c.times)
+            print(f"{path.name:<18}{c.name:<17}{best:>9.3f}{median:>10.3f}{c.peak_mb:>9.0f}"
+                  f"{best / engine:>10.2f}  {c.result[:40]}", flush=True)
+    print(f"\ncpus={os.cpu_count()}; × engine = candidate best time / engine best time; "
+          "runs interleaved round-robin after one untimed warm-up each; peak MB is the "
+          "child's own peak RSS (imports included)")
 
 
 if __name__ == "__main__":

@@ -326,7 +326,7 @@ def wunderground(tmp: Path, rng: np.random.Generator) -> Case:
     tf = _f(temp)
     lines = ["Time,TemperatureF,DewpointF,PressureIn,WindDirection,WindDirectionDegrees,"
              "WindSpeedMPH,WindSpeedGustMPH,Humidity,HourlyPrecipIn,Conditions,Clouds,"
-             "dailyrainin,SoftwareType,DateUTC,"]
+             "dailyrainin,SoftwareType,DateUTC<br>"]
     keep = np.ones(temp.size, bool)
     h_out = hum.copy()
     for i, (t, f, h) in enumerate(zip(times, tf, hum, strict=True)):
@@ -336,6 +336,7 @@ def wunderground(tmp: Path, rng: np.random.Generator) -> Case:
         h_out[i] = np.nan if hv == "-9999" else int(h)
         lines.append(f"{t:%Y-%m-%d %H:%M:%S},{tv},{f - 10},29.92,SW,225,3.0,5.0,{hv},0.00,,,"
                      f"0.00,Weather Display,{t:%Y-%m-%d %H:%M:%S},")
+        lines.append("<br>")
     path = tmp / "wu.csv"
     path.write_text("\n".join(lines) + "\n")
     kept = [t for t, k in zip(times, keep, strict=True) if k]
