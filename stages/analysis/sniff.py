@@ -152,7 +152,8 @@ def _headerish(fields: list[str]) -> bool:
 
 
 def _content(lines: list[_Line]) -> list[_Line]:
-    return [ln for ln in lines if ln.text.strip() and not ln.text.startswith("#")]
+    return [ln for ln in lines
+            if ln.text.strip() and not ln.text.startswith("#") and ln.text.strip() != "<br>"]
 
 
 def _delimiter(lines: list[_Line]) -> tuple[str, int]:
@@ -231,8 +232,7 @@ def text_tables(path: Path) -> list[TextTable]:
                 if ln2.text.strip() != "<br>"]
         if not data:
             continue
-        if len(names) == width - 1 and all(len(r) == width and not r[-1].strip()
-                                           for r in data[:20]):
+        if all(len(r) == len(names) + 1 and not r[-1].strip() for r in data[:20]):
             names = [*names, ""]
         names = _unique(names)
         if end is not None and not any(ln3.text.strip() for ln3 in lines if ln3.start > end):
