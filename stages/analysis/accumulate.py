@@ -70,6 +70,21 @@ class Accumulator:
         self.first: int | None = None
         self.last: int | None = None
 
+    def merge(self, other: Accumulator) -> None:
+        """Fold in the statistics of another part of the same file."""
+        self.rows_read += other.rows_read
+        self.dropped.update(other.dropped)
+        self.humidity_missing += other.humidity_missing
+        self.filled_from_max_min += other.filled_from_max_min
+        self.temp.merge(other.temp)
+        self.hum.merge(other.hum)
+        self.pairs.merge(other.pairs)
+        self.buckets.merge(other.buckets)
+        firsts = [v for v in (self.first, other.first) if v is not None]
+        lasts = [v for v in (self.last, other.last) if v is not None]
+        self.first = min(firsts) if firsts else None
+        self.last = max(lasts) if lasts else None
+
     def add(self, batch: pa.RecordBatch) -> None:
         """Reduce one batch."""
         self.rows_read += batch.num_rows

@@ -91,6 +91,7 @@ class TextTable:
     sample: dict[str, list[str]] = field(default_factory=dict)
     fixed_unit: str | None = None
     header_line: int = 0
+    quoted: bool = True  # quotes seen in the data: a quoted field may hide a newline
 
 
 @dataclass
@@ -241,8 +242,9 @@ def text_tables(path: Path) -> list[TextTable]:
             end = _blank_after(path, rows[j][0].start)
         sample = {n: [r[k] if k < len(r) else "" for r in data] for k, n in enumerate(names)}
         data_offset = rows[j][0].start if j < len(rows) else len(head)
+        quoted = any('"' in ln2.text for ln2, _ in rows[j:min(stop, j + SAMPLE_ROWS)])
         tables.append(TextTable(encoding, delimiter, names, data_offset, end, sample,
-                                header_line=i))
+                                header_line=i, quoted=quoted))
     if not tables:
         if any(_headerish(f) for _, f in rows[:50]):
             raise AnalysisError(EMPTY_FILE, "the file has a header but no data rows")

@@ -49,6 +49,28 @@ class HourlyBuckets:
         self.sums[at:at + size] += _sum(keys - lo, temps, size)
         self.counts[at:at + size] += _sum(keys - lo, None, size)
 
+    def merge(self, other: HourlyBuckets) -> None:
+        """Add another accumulator's buckets (coarsening either side to the wider width)."""
+        if other.first is None or other.last is None:
+            return
+        while self.width < other.width:
+            self._coarsen()
+        while other.width < self.width:
+            other._coarsen()
+        self.first = other.first if self.first is None else min(self.first, other.first)
+        self.last = other.last if self.last is None else max(self.last, other.last)
+        while self.last // self.width - self.first // self.width + 1 > self._limit():
+            self._coarsen()
+            other._coarsen()
+        present = np.flatnonzero(other.counts)
+        if present.size == 0:
+            return
+        keys = present + other.base
+        self._reserve(int(keys[0]), int(keys[-1]))
+        idx = keys - self.base
+        self.sums[idx] += other.sums[present]
+        self.counts[idx] += other.counts[present]
+
     def _limit(self) -> int:
         """Hourly buckets only matter while the span fits an hourly series."""
         return MAX_POINTS if self.width == _HOUR else MAX_DENSE

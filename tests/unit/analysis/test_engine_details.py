@@ -102,3 +102,24 @@ def test_no_date_column(tmp_path: Path) -> None:
     assert doc["num_records"] == 20
     assert any(w["code"] == "NO_DATE_COLUMN" for w in doc["warnings"])
     assert doc["report_summary"].startswith("This report covers 20 records.")
+
+
+def test_parallel_readers_match_one_reader(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from stages.analysis import read_csv
+    from stages.analysis.sniff import text_tables
+
+    path = tmp_path / "split.csv"
+    _hourly(path, 5000)
+    whole = analyze_file(path)
+    monkeypatch.setattr(read_csv, "SPLIT_BYTES", 1024)
+    monkeypatch.setattr(read_csv, "WHOLE_READ_BYTES", 0)
+    monkeypatch.setattr(read_csv, "BLOCK_BYTES", 4096)
+    assert len(read_csv.byte_ranges(path, text_tables(path)[0], 2)) == 2
+    split = analyze_file(path)
+    for key in ("num_records", "date_range", "time_series_data", "rows"):
+        assert split[key] == whole[key]
+    for key in ("temperature_C", "humidity_pct"):
+        assert split[key] == pytest.approx(whole[key], abs=1e-9)
+    assert split["regression_analysis"]["temp_humidity_r2"] == pytest.approx(
+        whole["regression_analysis"]["temp_humidity_r2"], abs=1e-9)
