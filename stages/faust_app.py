@@ -52,6 +52,7 @@ app = faust.App(
     producer_acks=-1,
     web_enabled=True,
     web_host=settings.host,
+    web_bind=settings.host,  # web_host only names the URL; web_bind is where it listens
     web_port=settings.stages_web_port,
     web_in_thread=False,
 )
