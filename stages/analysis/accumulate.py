@@ -111,11 +111,8 @@ class Accumulator:
         tu = t if all_used else t[used]
         self.temp.add(tu)
         if secs is not None and tu.size:
-            su = secs if all_used else secs[used]
-            self.buckets.add(su, tu)
-            lo_s, hi_s = int(su.min()), int(su.max())
-            self.first = lo_s if self.first is None else min(self.first, lo_s)
-            self.last = hi_s if self.last is None else max(self.last, hi_s)
+            self.buckets.add(secs if all_used else secs[used], tu)
+            self.first, self.last = self.buckets.first, self.buckets.last
         if self.choice.humidity is not None:
             h = to_float(batch.column(self.choice.humidity))
             h = h if all_used else h[used]

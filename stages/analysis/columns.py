@@ -50,8 +50,13 @@ def _bare(name: str) -> str:
 
 
 def _rejected(name: str, bad: Sequence[str]) -> bool:
-    c = compact(name)
-    return any(b in c for b in bad) or bool(_REJECT_WORDS & set(words(name)))
+    c, ws = compact(name), words(_strip_unit(name))
+    # "In Temp", "Temp In", "Hi Temp": a leading or trailing qualifier, not "Temperature in C".
+    return any(b in c for b in bad) or bool(ws and {ws[0], ws[-1]} & _REJECT_WORDS)
+
+
+def _strip_unit(name: str) -> str:
+    return re.sub(r"\(.*?\)|\[.*?\]|\s-\s.*$", " ", name)
 
 
 def _missing(values: Sequence[str]) -> bool:

@@ -16,6 +16,8 @@ NULL_TOKENS = ["", "NA", "N/A", "NaN", "nan", "NAN", "M", "---", "--", "-", "nul
 def to_float(arr: pa.Array | pa.ChunkedArray) -> NDArray[np.float64]:
     """Float64 values with NaN for anything that is not a plain number."""
     t = arr.type
+    if pa.types.is_float64(t) and arr.null_count == 0 and isinstance(arr, pa.Array):
+        return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
     if pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t):
         out = pc.cast(arr, pa.float64()).fill_null(np.nan)
         return np.asarray(out.to_numpy(zero_copy_only=False), dtype=np.float64)
