@@ -16,6 +16,7 @@ from .accumulate import Accumulator
 from .columns import Choice, choose
 from .document import build
 from .errors import (
+    ANALYSIS_FAILED,
     COLUMN_NOT_FOUND,
     CORRUPT_FILE,
     EMPTY_FILE,
@@ -41,12 +42,18 @@ def analyze_file(path: str | os.PathLike[str], *, date_columns: Sequence[str] | 
                                  "temperature_column": temperature_column,
                                  "humidity_column": humidity_column,
                                  "temperature_unit": temperature_unit}
-    kind = detect_kind(p)
-    # Multi-threaded BLAS spins on small products and slows the Arrow threads; one is faster.
-    with _blas().limit(limits=1, user_api="blas"):
-        if kind == "csv":
-            return _analyze_text(p, overrides)
-        return _analyze_sheet(p, kind, overrides)
+    try:
+        kind = detect_kind(p)
+        # Multi-threaded BLAS spins on small products and slows the Arrow threads; one is faster.
+        with _blas().limit(limits=1, user_api="blas"):
+            if kind == "csv":
+                return _analyze_text(p, overrides)
+            return _analyze_sheet(p, kind, overrides)
+    except (AnalysisError, MemoryError):
+        raise
+    except Exception as exc:  # a bug or an input nobody foresaw: still a coded error
+        raise AnalysisError(ANALYSIS_FAILED,
+                            f"the file could not be analysed ({type(exc).__name__})") from exc
 
 
 # Streaming readers run side by side on large unquoted CSVs (each parses on its own core).

@@ -14,6 +14,7 @@ NOT_ENOUGH_DATA = "NOT_ENOUGH_DATA"
 COLUMN_NOT_FOUND = "COLUMN_NOT_FOUND"
 INVALID_OPTION = "INVALID_OPTION"
 FILE_NOT_FOUND = "FILE_NOT_FOUND"
+ANALYSIS_FAILED = "ANALYSIS_FAILED"  # unexpected; the cause is chained for the logs
 
 
 class AnalysisError(Exception):

@@ -32,6 +32,22 @@ def test_missing_override_column(tmp_path: Path) -> None:
     assert info.value.code == "COLUMN_NOT_FOUND"
 
 
+def test_unexpected_failure_is_still_coded(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from stages.analysis import analyze
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(analyze, "_analyze_text", broken)
+    path = tmp_path / "d.csv"
+    path.write_text("date,temp\n2020-01-01,3\n")
+    with pytest.raises(AnalysisError) as info:
+        analyze_file(path)
+    assert info.value.code == "ANALYSIS_FAILED"
+    assert isinstance(info.value.__cause__, ZeroDivisionError)
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(AnalysisError) as info:
         analyze_file(tmp_path / "absent.csv")
