@@ -93,8 +93,7 @@ def build(acc: Accumulator, *, sheet: str | None, warnings: list[dict[str, str]]
         "analyzed_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "num_records": temp.n,
         "report_summary": _summary(temp.n, date_range, temp.summary(), reg),
-        "regression_analysis": {k: (round(v, 6) if isinstance(v, float) else v)
-                                for k, v in reg.items()},
+        "regression_analysis": reg,  # full precision: equal to a fit on every row
         "time_series_data": series,
         "time_series_resolution": resolution,
         "date_range": date_range,
