@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "up":
             stack.up(settings, names)
+            print(f"stack is up: web page and API at {settings.api_url}/")
         elif args.command == "run":
             return stack.run(settings, names)
         elif args.command == "down":

@@ -269,7 +269,7 @@ def run(settings: Settings, names: Collection[str] | None = None, say: Say = _pr
     code = 0
     try:
         up(settings, names, say)
-        say("stack is running; Ctrl-C stops it")
+        say(f"stack is running: web page and API at {settings.api_url}/ ; Ctrl-C stops it")
         supervisor = Supervisor(stack_dir(settings))
         entries = services(settings, names)
         while True:
