@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pyarrow as pa
 from threadpoolctl import ThreadpoolController
@@ -56,7 +58,7 @@ def analyze_file(path: str | os.PathLike[str], *, date_columns: Sequence[str] | 
                             f"the file could not be analysed ({type(exc).__name__})") from exc
 
 
-# Streaming readers run side by side on large unquoted CSVs (each parses on its own core).
+# Readers run side by side on large unquoted CSVs (each parses on its own core).
 READERS = 2
 
 
@@ -116,21 +118,82 @@ def _analyze_text(path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
 
 def _read(path: Path, table: TextTable, choice: Choice, numeric: set[str], encoding: str,
           skipped: SkippedRows, spans: list[tuple[int, int | None]]) -> Accumulator:
-    """Reduce every span (in parallel threads when split) and merge the statistics."""
+    """Reduce every span, in order, into its own statistics, then merge them.
 
-    def consume(span: tuple[int, int | None]) -> Accumulator:
-        acc = Accumulator(choice)
-        for batch in iter_batches(path, table, choice.needed, numeric, encoding, skipped, span):
-            acc.add(batch)
-        return acc
+    Each span is parsed in a thread of its own (pyarrow releases the GIL while parsing) and
+    reduced here, in this one thread, while the parsers go on: the reduction is many small
+    numpy calls, and two threads reducing at once are slower than one, as they keep handing
+    the GIL over to each other.
+    """
+    def batches(span: tuple[int, int | None]) -> Iterator[pa.RecordBatch]:
+        return iter_batches(path, table, choice.needed, numeric, encoding, skipped, span)
 
-    if len(spans) == 1:
-        return consume(spans[0])
-    with ThreadPoolExecutor(len(spans)) as pool:
-        parts = list(pool.map(consume, spans))
+    parts = [Accumulator(choice) for _ in spans]
+    with contextlib.closing(_interleave([batches(span) for span in spans])) as tagged:
+        for index, batch in tagged:
+            parts[index].add(batch)
     for part in parts[1:]:
         parts[0].merge(part)
     return parts[0]
+
+
+_T = TypeVar("_T")
+# Items a source thread may run ahead of the consumer (a few 1 MiB blocks' batches).
+_AHEAD = 2
+
+
+def _interleave(sources: list[Iterator[_T]]) -> Generator[tuple[int, _T], None, None]:
+    """The items of every source, each advanced in its own thread, tagged by source index.
+
+    Each source's items come in its own order. The first exception of a source is raised
+    here; when the consumer stops early, the source threads stop and close their sources.
+    """
+    done = object()
+    box: queue.Queue[tuple[int, object, BaseException | None]] = \
+        queue.Queue(_AHEAD * len(sources))
+    stop = threading.Event()
+
+    def put(item: tuple[int, object, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def pump(index: int, source: Iterator[_T]) -> None:
+        try:
+            for item in source:
+                if not put((index, item, None)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((index, done, exc))
+            return
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+        put((index, done, None))
+
+    threads = [threading.Thread(target=pump, args=(i, s), daemon=True)
+               for i, s in enumerate(sources)]
+    try:
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        while running:
+            index, item, exc = box.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                running -= 1
+            else:
+                yield index, cast(_T, item)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 def _analyze_sheet(path: Path, kind: str, overrides: dict[str, Any]) -> dict[str, Any]:
