@@ -10,7 +10,6 @@ from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from infra.settings import Settings
 
@@ -141,6 +140,16 @@ class CompletionHub:
                 if not waiting:
                     del self._waiters[job_id]
 
+    def _handle(self, data: object) -> None:
+        """One message on the channel. A malformed one is logged and skipped: a stray publish
+        must not end the listener, which would leave every waiter asleep until its deadline."""
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
+            job_id, _, status = text.partition(" ")
+            self._resolve(job_id, status)
+        except Exception:
+            log.exception("ignoring a malformed completion message: %r", data)
+
     def _resolve(self, job_id: str, status: str) -> None:
         for future in self._waiters.get(job_id, ()):
             if not future.done():
@@ -164,10 +173,9 @@ class CompletionHub:
                     message = await pubsub.get_message(timeout=30.0)
                     if message is None:
                         continue
-                    job_id, _, status = message["data"].decode().partition(" ")
-                    self._resolve(job_id, status)
-            except (RedisError, OSError) as exc:
-                log.warning("completion feed lost (%s); reconnecting", exc)
+                    self._handle(message["data"])
+            except Exception as exc:  # Redis or network errors, or anything unforeseen: reconnect
+                log.warning("completion feed lost (%r); reconnecting", exc)
                 self._subscribed.clear()
                 self._wake_all()
                 await asyncio.sleep(0.5)

@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 
 import orjson
 import pytest
+import redis.asyncio as aioredis
 
-from infra.adapters.cache import CompletionHub, ResultCache
+from infra.adapters.cache import COMPLETIONS_CHANNEL, CompletionHub, ResultCache
 from infra.adapters.jobs_table import InvalidCursor, JobsTable
 from infra.adapters.kafka import EventProducer, read_topic
 from infra.adapters.s3 import PART_SIZE, ObjectStore
@@ -194,6 +195,23 @@ async def test_completion_hub_wakes_only_that_jobs_waiters(stack: Settings,
             assert not wb.done()
         assert hub.waiting == 0
     finally:
+        await hub.stop()
+
+
+async def test_completion_hub_survives_a_malformed_message(stack: Settings,
+                                                           cache: ResultCache) -> None:
+    hub = CompletionHub(stack)
+    await hub.start()
+    raw = aioredis.Redis.from_url(stack.redis_url)
+    try:
+        job = _job_id()
+        with hub.waiter(job) as waiter:
+            await raw.publish(COMPLETIONS_CHANNEL, b"\xff\xfe not utf-8")
+            await cache.publish_completion(job, "FAILURE")
+            async with asyncio.timeout(5):
+                assert await waiter == "FAILURE"
+    finally:
+        await raw.aclose()
         await hub.stop()
 
 
