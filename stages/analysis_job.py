@@ -36,6 +36,8 @@ class TransientError(Exception):
 
 
 _TRANSIENT = (ClientError, BotoCoreError, KafkaError, PublishError, OSError, TimeoutError)
+_TIME_LIMIT = ErrorInfo(code=TIME_LIMIT_EXCEEDED,
+                        message="the analysis took longer than the time limit")
 
 
 @dataclass
@@ -119,14 +121,18 @@ def run_analysis(rt: WorkerRuntime, job_id: str, s3_key: str, *, celery_id: str,
                 result = dict(analyze_file(path))
                 # Microsecond precision: two analyses in one second must still be ordered.
                 result["analyzed_at"] = utc_iso()
-            except analysis_error as exc:
-                if getattr(exc, "retriable", False) and not last_try:
-                    raise TransientError(str(exc)) from exc
-                error = ErrorInfo(code=getattr(exc, "code", "ANALYSIS_FAILED"),
-                                  message=getattr(exc, "message", str(exc)))
             except SoftTimeLimitExceeded:
-                error = ErrorInfo(code=TIME_LIMIT_EXCEEDED,
-                                  message="the analysis took longer than the time limit")
+                error = _TIME_LIMIT
+            except analysis_error as exc:
+                if isinstance(exc.__cause__, SoftTimeLimitExceeded):
+                    # The engine wraps anything unexpected as ANALYSIS_FAILED, and the soft
+                    # limit can fire anywhere inside it.
+                    error = _TIME_LIMIT
+                elif getattr(exc, "retriable", False) and not last_try:
+                    raise TransientError(str(exc)) from exc
+                else:
+                    error = ErrorInfo(code=getattr(exc, "code", "ANALYSIS_FAILED"),
+                                      message=getattr(exc, "message", str(exc)))
             except Exception as exc:  # a hostile file must not crash-loop the worker
                 log.exception("%s: engine crashed", job_id)
                 error = ErrorInfo(code=INTERNAL_ERROR,
