@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import os
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import orjson
 import pytest
 
@@ -65,6 +67,28 @@ def without_time(doc: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def written_columns(path: Path) -> tuple[list[float], list[float]]:
+    """Temperature and humidity as the test wrote them, via csv / openpyxl / xlrd."""
+    if path.suffix == ".csv":
+        with path.open(newline="") as handle:
+            rows = [(float(r["mean_temp_C"]), float(r["humidity"]))
+                    for r in csv.DictReader(handle)]
+    elif path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        rows = [(float(r[1]), float(r[2]))  # type: ignore[arg-type]
+                for r in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        workbook.close()
+    else:
+        import xlrd
+
+        book = xlrd.open_workbook(str(path)).sheet_by_index(0)
+        rows = [(float(book.cell_value(i, 1)), float(book.cell_value(i, 2)))
+                for i in range(1, book.nrows)]
+    return [t for t, _ in rows], [h for _, h in rows]
+
+
 def replay(*args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "stages.replay", *args], capture_output=True,
                           text=True, timeout=60, env=os.environ.copy(), check=False)
@@ -84,6 +108,13 @@ async def test_upload_then_blocking_status_matches_the_engine(
     done = await finished(api, body["job_id"])
     assert done["status"] == "SUCCESS", done
     assert without_time(done["results"]) == without_time(analyze_file(path))
+    temps, hums = written_columns(path)  # read back with the format's reference library
+    results = done["results"]
+    assert results["num_records"] == len(temps) == 120
+    # statistics are rounded to 4 places in the document
+    assert results["temperature_C"]["mean"] == pytest.approx(np.mean(temps), abs=5e-5)
+    assert results["regression_analysis"]["temp_humidity_r2"] == pytest.approx(
+        np.corrcoef(hums, temps)[0, 1] ** 2, abs=1e-9)
     assert done["analysis_count"] == 1
     assert done["key"] == f"uploads/{body['job_id']}{path.suffix}"
 
