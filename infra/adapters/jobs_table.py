@@ -203,7 +203,7 @@ class JobsTable:
         if event.error is None:
             expression += " REMOVE #err"
         expression += " ADD analysis_count :one, analysis_ids :aids"
-        return None is not await self._update(
+        applied = await self._update(
             event.job_id,
             expression,
             "attribute_not_exists(job_id) OR (NOT contains(analysis_ids, :aid) "
@@ -211,6 +211,18 @@ class JobsTable:
             values,
             names,
         )
+        if applied is None:
+            # Older than what is projected (completions of one job can arrive out of order):
+            # its state is not applied, since status never moves backwards, but it still
+            # counts once as an analysis.
+            await self._update(
+                event.job_id,
+                "ADD #n :one, analysis_ids :aids",
+                "attribute_exists(job_id) AND NOT contains(analysis_ids, :aid)",
+                {":one": 1, ":aid": aid, ":aids": {aid}},
+                {"#n": "analysis_count"},
+            )
+        return applied is not None
 
     async def put_result(self, job_id: str, result: Mapping[str, Any], analyzed_at: str) -> bool:
         """Store the document unless a newer analysis is already stored."""

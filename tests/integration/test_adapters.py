@@ -119,6 +119,22 @@ async def test_job_claims_and_transitions_are_conditional(jobs: JobsTable) -> No
     assert await jobs.get(job_id) is None
 
 
+async def test_an_older_completion_counts_once_but_does_not_move_state(jobs: JobsTable) -> None:
+    job_id = _job_id()
+    newer = _completion(job_id, str(uuid.uuid4()), "2030-01-02T00:00:00.000002Z")
+    older = _completion(job_id, str(uuid.uuid4()), "2030-01-01T00:00:00.000001Z",
+                        status="FAILURE")
+    assert await jobs.record_completion(newer, utc_iso())
+    assert not await jobs.record_completion(older, utc_iso())  # arrived late: state kept
+    assert not await jobs.record_completion(older, utc_iso())  # and redelivered
+    item = await jobs.get(job_id)
+    assert item is not None
+    assert (item["status"], item["analyzed_at"], item["analysis_count"]) == (
+        "SUCCESS", newer.analyzed_at, 2)
+    assert "error" not in item
+    await jobs.delete(job_id)
+
+
 async def test_release_claim_only_undoes_our_pending_claim(jobs: JobsTable) -> None:
     job_id, cid = _job_id(), str(uuid.uuid4())
     assert await jobs.claim_new({"job_id": job_id, "status": "PENDING", "celery_id": cid,
