@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from schemas.codec import encode
 from schemas.events import JobDeleted, JobSubmitted
 from schemas.filetype import object_key
 from schemas.status import IN_FLIGHT, JobStatus
+
+log = logging.getLogger(__name__)
 
 MAX_WAIT_S = 300.0
 STALE_PENDING_S = 60.0
@@ -130,8 +133,7 @@ async def _store_and_publish(svc: Services, upload: ReceivedFile, key: str, cele
         )
         await svc.producer.send(svc.settings.topic_submitted, job_id, encode(event))
     except BaseException as exc:
-        await svc.jobs.release_claim(job_id, celery_id)
-        await svc.store.delete(key)
+        await _undo_claim(svc, job_id, celery_id, key)
         if isinstance(exc, PublishError):
             metrics.JOBS.labels("publish_failed").inc()
             raise ServiceUnavailable(
@@ -139,6 +141,16 @@ async def _store_and_publish(svc: Services, upload: ReceivedFile, key: str, cele
                 code="QUEUE_UNAVAILABLE",
             ) from exc
         raise
+
+
+async def _undo_claim(svc: Services, job_id: str, celery_id: str, key: str) -> None:
+    """Best effort, and never hiding why the submit failed. The object goes only with our own
+    claim: a submitter that took the claim over has written the same key and needs it."""
+    try:
+        if await svc.jobs.release_claim(job_id, celery_id):
+            await svc.store.delete(key)
+    except Exception:
+        log.exception("%s: could not undo the claim; it turns stale and is taken over", job_id)
 
 
 async def _terminal_answer(svc: Services, job: dict[str, Any],

@@ -118,15 +118,21 @@ class JobsTable:
         )
         return _plain(got["Item"]) if "Item" in got else None
 
-    async def release_claim(self, job_id: str, celery_id: str) -> None:
-        """Undo a claim that never reached the topic (only our own, only while PENDING)."""
-        with contextlib.suppress(ClientError):
+    async def release_claim(self, job_id: str, celery_id: str) -> bool:
+        """Undo a claim that never reached the topic (only our own, only while PENDING);
+        False when the claim is no longer ours (another submitter took it over)."""
+        try:
             await self._client.delete_item(
                 TableName=self.jobs, Key=_item({"job_id": job_id}),
                 ConditionExpression="celery_id = :c AND #s = :p",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=_item({":c": celery_id, ":p": JobStatus.PENDING.value}),
             )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
 
     async def take_over(self, job_id: str, old_celery_id: str, celery_id: str, at: str) -> bool:
         """Adopt a PENDING claim whose submitter died before publishing (a stale claim)."""

@@ -139,9 +139,9 @@ async def test_release_claim_only_undoes_our_pending_claim(jobs: JobsTable) -> N
     job_id, cid = _job_id(), str(uuid.uuid4())
     assert await jobs.claim_new({"job_id": job_id, "status": "PENDING", "celery_id": cid,
                                  "created_at": utc_iso()})
-    await jobs.release_claim(job_id, "someone-else")
+    assert not await jobs.release_claim(job_id, "someone-else")
     assert await jobs.get(job_id) is not None
-    await jobs.release_claim(job_id, cid)
+    assert await jobs.release_claim(job_id, cid)
     assert await jobs.get(job_id) is None
 
 
