@@ -286,7 +286,14 @@ class JobsTable:
             }
         if cursor:
             query["ExclusiveStartKey"] = decode_cursor(cursor)
-        page = await self._client.query(**query)
+        try:
+            page = await self._client.query(**query)
+        except ClientError as exc:
+            # A well-formed cursor from the other listing (with or without a status filter)
+            # names keys of the other index; DynamoDB rejects it as a validation error.
+            if cursor and exc.response.get("Error", {}).get("Code") == "ValidationException":
+                raise InvalidCursor("this cursor belongs to another listing") from exc
+            raise
         items = [_plain(i) for i in page.get("Items", [])]
         last = page.get("LastEvaluatedKey")
         return items, encode_cursor(last) if last else None

@@ -175,6 +175,10 @@ async def test_list_jobs_newest_first_with_cursor_and_status(jobs: JobsTable) ->
     assert {j["job_id"] for j in by_status} >= set(ids)
     with pytest.raises(InvalidCursor):
         await jobs.list_jobs(1, cursor="garbage!")
+    _, status_cursor = await jobs.list_jobs(1, status=status)
+    assert status_cursor is not None
+    with pytest.raises(InvalidCursor):  # a cursor of the filtered listing, reused unfiltered
+        await jobs.list_jobs(1, cursor=status_cursor)
     for job_id in ids:
         await jobs.delete(job_id)
 
