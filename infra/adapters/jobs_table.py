@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Any
 
 import orjson
@@ -42,6 +42,17 @@ def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _conditional_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+async def _written(call: Awaitable[Any]) -> bool:
+    """Await a conditional write: True when it happened, False when its condition failed."""
+    try:
+        await call
+    except ClientError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
 
 
 def encode_cursor(key: Mapping[str, Any]) -> str:
@@ -101,16 +112,10 @@ class JobsTable:
     async def claim_new(self, job: Mapping[str, Any]) -> bool:
         """Create the job if no job with this id exists; False when it already does."""
         item = {"list_pk": LIST_PARTITION, "analysis_count": 0, **job}
-        try:
-            await self._client.put_item(
-                TableName=self.jobs, Item=_item(item),
-                ConditionExpression="attribute_not_exists(job_id)",
-            )
-        except ClientError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
+        return await _written(self._client.put_item(
+            TableName=self.jobs, Item=_item(item),
+            ConditionExpression="attribute_not_exists(job_id)",
+        ))
 
     async def get(self, job_id: str) -> dict[str, Any] | None:
         got = await self._client.get_item(
@@ -121,18 +126,12 @@ class JobsTable:
     async def release_claim(self, job_id: str, celery_id: str) -> bool:
         """Undo a claim that never reached the topic (only our own, only while PENDING);
         False when the claim is no longer ours (another submitter took it over)."""
-        try:
-            await self._client.delete_item(
-                TableName=self.jobs, Key=_item({"job_id": job_id}),
-                ConditionExpression="celery_id = :c AND #s = :p",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_item({":c": celery_id, ":p": JobStatus.PENDING.value}),
-            )
-        except ClientError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
+        return await _written(self._client.delete_item(
+            TableName=self.jobs, Key=_item({"job_id": job_id}),
+            ConditionExpression="celery_id = :c AND #s = :p",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=_item({":c": celery_id, ":p": JobStatus.PENDING.value}),
+        ))
 
     async def take_over(self, job_id: str, old_celery_id: str, celery_id: str, at: str) -> bool:
         """Adopt a PENDING claim whose submitter died before publishing (a stale claim)."""
@@ -232,19 +231,13 @@ class JobsTable:
 
     async def put_result(self, job_id: str, result: Mapping[str, Any], analyzed_at: str) -> bool:
         """Store the document unless a newer analysis is already stored."""
-        try:
-            await self._client.put_item(
-                TableName=self.results,
-                Item=_item({"job_id": job_id, "analyzed_at": analyzed_at,
-                            "result_json": orjson.dumps(result).decode()}),
-                ConditionExpression="attribute_not_exists(job_id) OR analyzed_at < :at",
-                ExpressionAttributeValues=_item({":at": analyzed_at}),
-            )
-        except ClientError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
+        return await _written(self._client.put_item(
+            TableName=self.results,
+            Item=_item({"job_id": job_id, "analyzed_at": analyzed_at,
+                        "result_json": orjson.dumps(result).decode()}),
+            ConditionExpression="attribute_not_exists(job_id) OR analyzed_at < :at",
+            ExpressionAttributeValues=_item({":at": analyzed_at}),
+        ))
 
     async def get_result(self, job_id: str) -> dict[str, Any] | None:
         got = await self._client.get_item(
